@@ -1,0 +1,22 @@
+#![doc = include_str!("../README.md")]
+
+pub mod errors;
+pub mod ids;
+pub mod ports;
+pub mod security_event;
+pub mod session;
+pub mod user;
+pub mod values;
+
+pub use errors::*;
+pub use ids::{SessionId, UserId};
+pub use security_event::{Effects, EventKind, NewSecurityEvent, RequestContext};
+pub use session::{NewSession, RefreshRotation, RefreshTokenState, Session};
+pub use user::{NewUser, User};
+pub use values::{
+    Email, EmailError, Password, PasswordError, PasswordHash, PlainPassword, Role, RoleError,
+    SecretToken, TokenHash, UserName, UserNameError,
+};
+
+/// A point in time, always UTC.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -1,0 +1,71 @@
+use async_trait::async_trait;
+
+use crate::{
+    InfraError, Password, PasswordHash, PlainPassword, SecretToken, SessionId, Timestamp,
+    TokenDecodeError, TokenHash, UserId,
+};
+
+/// Slow, salted password hashing on a bounded pool.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// Hashes a new password at the configured cost.
+    ///
+    /// MUST return `InfraError::Overloaded` at once, without hashing, when
+    /// the hashing queue is full.
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, InfraError>;
+
+    /// Whether `password` matches `hash`. A hash that cannot be parsed is
+    /// `Ok(false)`, not an error. `Overloaded` as for `hash`.
+    async fn verify(
+        &self,
+        password: &PlainPassword,
+        hash: &PasswordHash,
+    ) -> Result<bool, InfraError>;
+
+    /// Spends as long as `verify` against a real hash at the configured cost,
+    /// so that an unknown email costs the same as a wrong password.
+    /// `Overloaded` as for `hash`.
+    async fn verify_dummy(&self, password: &PlainPassword) -> Result<(), InfraError>;
+
+    /// Whether `hash` was made with a lower cost than the configured one (or
+    /// another scheme) and should be replaced after the next successful
+    /// verify.
+    fn needs_rehash(&self, hash: &PasswordHash) -> bool;
+}
+
+/// What an access token says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    pub issued_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// Signs and checks access tokens.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait TokenCodec: Send + Sync {
+    /// A signed access token for `claims`, which names its purpose (access)
+    /// so that no other kind of token is ever accepted as one.
+    fn issue(&self, claims: &AccessClaims) -> Result<SecretToken, InfraError>;
+
+    /// The claims of a token this codec issued.
+    ///
+    /// MUST return `Invalid` for a bad signature, any algorithm but the
+    /// configured one (`none` included), a token of another purpose, or
+    /// malformed input; and `Expired` once `now` is more than one second past
+    /// its expiry.
+    fn decode(&self, token: &str, now: Timestamp) -> Result<AccessClaims, TokenDecodeError>;
+}
+
+/// Opaque one-time and refresh tokens.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait SecretTokens: Send + Sync {
+    /// A new token of at least 128 random bits, URL-safe, and its hash.
+    fn generate(&self) -> (SecretToken, TokenHash);
+
+    /// The hash under which `token` would have been stored. Deterministic;
+    /// any input (even malformed) hashes without error.
+    fn hash(&self, token: &str) -> TokenHash;
+}

@@ -1,0 +1,29 @@
+//! Ports: what the application needs from the outside world. Adapters
+//! implement them; `mocks` (or `cfg(test)`) adds a mockall `Mock*` for each.
+//!
+//! Every state-changing method takes [`Effects`](crate::Effects) and MUST
+//! apply them in the same transaction as its own write.
+
+mod clock;
+mod crypto;
+mod health;
+mod login_throttle;
+mod sessions;
+mod users;
+
+pub use clock::{Clock, SystemClock};
+pub use crypto::{AccessClaims, PasswordHasher, SecretTokens, TokenCodec};
+pub use health::{CheckStatus, HealthProbe, Readiness};
+pub use login_throttle::{LockoutPolicy, LoginThrottle};
+pub use sessions::SessionRepository;
+pub use users::UserRepository;
+
+#[cfg(any(test, feature = "mocks"))]
+pub use {
+    clock::MockClock,
+    crypto::{MockPasswordHasher, MockSecretTokens, MockTokenCodec},
+    health::MockHealthProbe,
+    login_throttle::MockLoginThrottle,
+    sessions::MockSessionRepository,
+    users::MockUserRepository,
+};

@@ -1,0 +1,54 @@
+use async_trait::async_trait;
+
+use crate::{
+    Effects, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session, SessionId,
+    Timestamp, TokenHash,
+};
+
+/// Storage of login sessions and their refresh tokens (by hash only).
+///
+/// Errors as for `UserRepository`: `Unavailable` when the store cannot be
+/// reached in time, `Unexpected` otherwise.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SessionRepository: Send + Sync {
+    /// Inserts `session` with `session.refresh_hash` as its current refresh
+    /// token, and applies `effects`, in one transaction.
+    async fn create(&self, session: NewSession, effects: Effects) -> Result<Session, InfraError>;
+
+    /// The session with this id, live or not, or `None`.
+    async fn find(&self, id: SessionId) -> Result<Option<Session>, InfraError>;
+
+    /// What the refresh token with this hash is: the current token of its
+    /// session, a token of its session that a rotation replaced, or `None`
+    /// when no session ever had it. MUST remember replaced tokens for as long
+    /// as their session exists, so that reuse can be detected.
+    async fn find_by_refresh_hash(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<RefreshTokenState>, InfraError>;
+
+    /// Atomically replaces `rotation.old` by `rotation.new` as the session's
+    /// current refresh token, sets `last_used_at = rotation.now` and
+    /// `refresh_expires_at`, and applies `effects`.
+    ///
+    /// MUST be a compare-and-swap: when `old` is no longer current (another
+    /// refresh won a race) or the session is revoked, it MUST write nothing
+    /// (not even the effects) and return `Ok(None)`. On success it returns
+    /// the updated session.
+    async fn rotate_refresh(
+        &self,
+        rotation: RefreshRotation,
+        effects: Effects,
+    ) -> Result<Option<Session>, InfraError>;
+
+    /// Marks the session revoked at `at` and applies `effects`, atomically.
+    /// Revoking a revoked or unknown session changes nothing but still
+    /// applies `effects`.
+    async fn revoke(
+        &self,
+        id: SessionId,
+        at: Timestamp,
+        effects: Effects,
+    ) -> Result<(), InfraError>;
+}

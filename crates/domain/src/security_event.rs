@@ -1,0 +1,157 @@
+use std::fmt;
+
+use crate::{Timestamp, UserId};
+
+/// Where a request came from, as far as the service can tell; recorded on
+/// sessions and security events.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RequestContext {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// The kinds of the append-only security trail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    Registered,
+    LoginSucceeded,
+    LoginFailed,
+    LockedOut,
+    LoggedOut,
+    TokenRefreshed,
+    RefreshReuseDetected,
+    SessionRevoked,
+    PasswordChanged,
+    PasswordResetRequested,
+    PasswordReset,
+    EmailVerified,
+    EmailChangeRequested,
+    EmailChanged,
+    UpdatedByAdmin,
+    Deactivated,
+    Reactivated,
+}
+
+impl EventKind {
+    pub const ALL: [Self; 17] = [
+        Self::Registered,
+        Self::LoginSucceeded,
+        Self::LoginFailed,
+        Self::LockedOut,
+        Self::LoggedOut,
+        Self::TokenRefreshed,
+        Self::RefreshReuseDetected,
+        Self::SessionRevoked,
+        Self::PasswordChanged,
+        Self::PasswordResetRequested,
+        Self::PasswordReset,
+        Self::EmailVerified,
+        Self::EmailChangeRequested,
+        Self::EmailChanged,
+        Self::UpdatedByAdmin,
+        Self::Deactivated,
+        Self::Reactivated,
+    ];
+
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Registered => "registered",
+            Self::LoginSucceeded => "login_succeeded",
+            Self::LoginFailed => "login_failed",
+            Self::LockedOut => "locked_out",
+            Self::LoggedOut => "logged_out",
+            Self::TokenRefreshed => "token_refreshed",
+            Self::RefreshReuseDetected => "refresh_reuse_detected",
+            Self::SessionRevoked => "session_revoked",
+            Self::PasswordChanged => "password_changed",
+            Self::PasswordResetRequested => "password_reset_requested",
+            Self::PasswordReset => "password_reset",
+            Self::EmailVerified => "email_verified",
+            Self::EmailChangeRequested => "email_change_requested",
+            Self::EmailChanged => "email_changed",
+            Self::UpdatedByAdmin => "updated_by_admin",
+            Self::Deactivated => "deactivated",
+            Self::Reactivated => "reactivated",
+        }
+    }
+
+    /// The kind with this stored name, if any.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry for the security trail. It never holds a password or a token:
+/// `detail` is a short, fixed, human-readable remark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSecurityEvent {
+    pub user_id: UserId,
+    pub kind: EventKind,
+    pub at: Timestamp,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
+impl NewSecurityEvent {
+    #[must_use]
+    pub fn new(user_id: UserId, kind: EventKind, at: Timestamp, context: &RequestContext) -> Self {
+        Self {
+            user_id,
+            kind,
+            at,
+            ip: context.ip.clone(),
+            user_agent: context.user_agent.clone(),
+            detail: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}
+
+/// The writes that must land in the same transaction as the change they
+/// accompany. Every state-changing port method takes one and applies it
+/// atomically with its own write, or not at all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Effects {
+    pub events: Vec<NewSecurityEvent>,
+}
+
+impl Effects {
+    #[must_use]
+    pub fn none() -> Self {
+        Self::default()
+    }
+
+    #[must_use]
+    pub fn event(event: NewSecurityEvent) -> Self {
+        Self {
+            events: vec![event],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_round_trips_through_its_name() {
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::from_name(kind.as_str()), Some(kind));
+        }
+        assert_eq!(EventKind::from_name("nope"), None);
+    }
+}

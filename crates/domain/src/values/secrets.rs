@@ -1,0 +1,57 @@
+use std::fmt;
+
+macro_rules! secret_string {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            #[must_use]
+            pub fn new(value: String) -> Self {
+                Self(value)
+            }
+
+            /// The secret text, for the one place that must send or store it.
+            #[must_use]
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+    };
+}
+
+secret_string!(
+    /// A stored password hash (bcrypt, in its modular crypt format).
+    PasswordHash
+);
+secret_string!(
+    /// An opaque random token as handed to the client (a refresh, reset or
+    /// verification token). Never stored: only its [`TokenHash`] is.
+    SecretToken
+);
+secret_string!(
+    /// The hash under which a [`SecretToken`] is stored and looked up.
+    TokenHash
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_is_redacted() {
+        let hash = PasswordHash::new("$2b$12$abcdefghijklmnopqrstuv".into());
+        assert_eq!(format!("{hash:?}"), "PasswordHash([redacted])");
+        assert_eq!(
+            format!("{:?}", SecretToken::new("t".into())),
+            "SecretToken([redacted])"
+        );
+    }
+}
