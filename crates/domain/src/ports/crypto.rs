@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use crate::{
-    InfraError, Password, PasswordHash, PlainPassword, SecretToken, SessionId, Timestamp,
+    InfraError, PasswordHash, PlainPassword, SecretToken, SessionId, Timestamp,
     TokenDecodeError, TokenHash, UserId,
 };
 
@@ -9,11 +9,14 @@ use crate::{
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait PasswordHasher: Send + Sync {
-    /// Hashes a new password at the configured cost.
+    /// Hashes a password at the configured cost. It takes a
+    /// [`PlainPassword`] because a re-hash after login must not re-apply the
+    /// rules for new passwords; callers hashing a new password pass
+    /// [`Password::as_plain`](crate::Password::as_plain).
     ///
     /// MUST return `InfraError::Overloaded` at once, without hashing, when
     /// the hashing queue is full.
-    async fn hash(&self, password: &Password) -> Result<PasswordHash, InfraError>;
+    async fn hash(&self, password: &PlainPassword) -> Result<PasswordHash, InfraError>;
 
     /// Whether `password` matches `hash`. A hash that cannot be parsed is
     /// `Ok(false)`, not an error. `Overloaded` as for `hash`.
