@@ -1,1 +1,9 @@
+#![doc = include_str!("../README.md")]
 
+mod auth;
+mod commands;
+mod config;
+
+pub use auth::{AuthService, Ports, Principal, TokenPair};
+pub use commands::{CreateUserCommand, LoginCommand, RegisterCommand};
+pub use config::AuthConfig;

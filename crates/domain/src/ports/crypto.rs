@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 
 use crate::{
-    InfraError, PasswordHash, PlainPassword, SecretToken, SessionId, Timestamp,
-    TokenDecodeError, TokenHash, UserId,
+    InfraError, PasswordHash, PlainPassword, SecretToken, SessionId, Timestamp, TokenDecodeError,
+    TokenHash, UserId,
 };
 
 /// Slow, salted password hashing on a bounded pool.

@@ -1,0 +1,86 @@
+use domain::{
+    Effects, EventKind, NewSecurityEvent, RefreshError, RefreshRotation, RefreshTokenState,
+    RequestContext, Session,
+};
+
+use super::{AuthService, TokenPair, seconds};
+
+impl AuthService {
+    /// Rotates a refresh token: the presented token stops working and a new
+    /// pair is issued. The new refresh token lives `refresh_ttl_secs` from
+    /// now, but never past the session's absolute end.
+    ///
+    /// Presenting a token that an earlier refresh already replaced means it
+    /// leaked: the whole session is revoked. Losing a race against a
+    /// concurrent refresh with the same token counts as such a reuse.
+    ///
+    /// # Errors
+    /// `InvalidToken` for unknown, expired, reused or revoked tokens and for
+    /// inactive or deleted users; `Infra`.
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        context: &RequestContext,
+    ) -> Result<TokenPair, RefreshError> {
+        let ports = &self.ports;
+        let now = ports.clock.now();
+        let old = ports.secrets.hash(refresh_token);
+        let session = match ports.sessions.find_by_refresh_hash(&old).await? {
+            None => return Err(RefreshError::InvalidToken),
+            Some(RefreshTokenState::Rotated(session)) => {
+                return Err(self.revoke_for_reuse(&session, context).await);
+            }
+            Some(RefreshTokenState::Current(session)) => session,
+        };
+        if !session.is_live(now) || now >= session.refresh_expires_at {
+            return Err(RefreshError::InvalidToken);
+        }
+        match ports.users.find_by_id(session.user_id).await? {
+            Some(user) if user.is_active => {}
+            _ => return Err(RefreshError::InvalidToken),
+        }
+        let (new_token, new) = ports.secrets.generate();
+        let rotation = RefreshRotation {
+            session_id: session.id,
+            old,
+            new,
+            now,
+            refresh_expires_at: (now + seconds(self.config.refresh_ttl_secs))
+                .min(session.expires_at),
+        };
+        let event = NewSecurityEvent::new(session.user_id, EventKind::TokenRefreshed, now, context);
+        match ports
+            .sessions
+            .rotate_refresh(rotation, Effects::event(event))
+            .await?
+        {
+            Some(rotated) => Ok(self.token_pair(&rotated, new_token, now)?),
+            None => Err(self.revoke_for_reuse(&session, context).await),
+        }
+    }
+
+    /// Ends `session` because one of its refresh tokens was presented twice,
+    /// and returns the error the caller answers with.
+    async fn revoke_for_reuse(&self, session: &Session, context: &RequestContext) -> RefreshError {
+        let now = self.ports.clock.now();
+        let event = NewSecurityEvent::new(
+            session.user_id,
+            EventKind::RefreshReuseDetected,
+            now,
+            context,
+        );
+        match self
+            .ports
+            .sessions
+            .revoke(session.id, now, Effects::event(event))
+            .await
+        {
+            Ok(()) => RefreshError::InvalidToken,
+            Err(infra) => RefreshError::Infra(infra),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "refresh_tests.rs"]
+mod tests;

@@ -1,0 +1,125 @@
+//! Mocks of every port and a few fixtures for the use-case tests.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use domain::ports::{
+    MockClock, MockLoginThrottle, MockPasswordHasher, MockSecretTokens, MockSessionRepository,
+    MockTokenCodec, MockUserRepository,
+};
+use domain::{
+    Email, Password, PasswordHash, RequestContext, Role, SecretToken, Session, SessionId,
+    Timestamp, TokenHash, User, UserId, UserName,
+};
+
+use super::{AuthService, Ports};
+use crate::AuthConfig;
+
+pub(crate) struct MockPorts {
+    pub users: MockUserRepository,
+    pub sessions: MockSessionRepository,
+    pub throttle: MockLoginThrottle,
+    pub hasher: MockPasswordHasher,
+    pub tokens: MockTokenCodec,
+    pub secrets: MockSecretTokens,
+    pub config: AuthConfig,
+}
+
+impl MockPorts {
+    /// Mocks with no expectations (any call fails the test), the default
+    /// config, and a clock stopped at [`now`].
+    pub fn new() -> Self {
+        Self {
+            users: MockUserRepository::new(),
+            sessions: MockSessionRepository::new(),
+            throttle: MockLoginThrottle::new(),
+            hasher: MockPasswordHasher::new(),
+            tokens: MockTokenCodec::new(),
+            secrets: MockSecretTokens::new(),
+            config: AuthConfig::default(),
+        }
+    }
+
+    pub fn service(self) -> AuthService {
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(now);
+        AuthService::new(
+            Ports {
+                users: Arc::new(self.users),
+                sessions: Arc::new(self.sessions),
+                throttle: Arc::new(self.throttle),
+                hasher: Arc::new(self.hasher),
+                tokens: Arc::new(self.tokens),
+                secrets: Arc::new(self.secrets),
+                clock: Arc::new(clock),
+            },
+            self.config,
+        )
+    }
+
+    /// Token issuing and generation that just work, for tests about other
+    /// things.
+    pub fn with_working_tokens(mut self) -> Self {
+        self.tokens
+            .expect_issue()
+            .returning(|_| Ok(SecretToken::new("access".into())));
+        self.secrets.expect_generate().returning(|| {
+            (
+                SecretToken::new("new-refresh".into()),
+                TokenHash::new("new-refresh-hash".into()),
+            )
+        });
+        self
+    }
+}
+
+pub(crate) fn now() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
+}
+
+pub(crate) fn email(raw: &str) -> Email {
+    Email::parse(raw).unwrap()
+}
+
+pub(crate) fn name(raw: &str) -> UserName {
+    UserName::parse(raw).unwrap()
+}
+
+pub(crate) fn strong_password() -> Password {
+    Password::parse("correct horse battery staple", &[]).unwrap()
+}
+
+pub(crate) fn context() -> RequestContext {
+    RequestContext {
+        ip: Some("192.0.2.1".into()),
+        user_agent: Some("test-agent".into()),
+    }
+}
+
+pub(crate) fn user() -> User {
+    User {
+        id: UserId::generate(),
+        email: email("ada@example.com"),
+        name: name("Ada"),
+        role: Role::User,
+        email_verified: true,
+        is_active: true,
+        password_hash: PasswordHash::new("stored-hash".into()),
+        created_at: now() - Duration::days(10),
+        updated_at: now() - Duration::days(10),
+    }
+}
+
+pub(crate) fn session_of(user: &User) -> Session {
+    Session {
+        id: SessionId::generate(),
+        user_id: user.id,
+        created_at: now() - Duration::hours(1),
+        last_used_at: now() - Duration::hours(1),
+        refresh_expires_at: now() + Duration::days(29),
+        expires_at: now() + Duration::days(89),
+        revoked_at: None,
+        user_agent: None,
+        ip: None,
+    }
+}
