@@ -1,1 +1,13 @@
+#![doc = include_str!("../README.md")]
 
+mod error;
+mod hasher;
+mod jwt;
+mod pool;
+mod tokens;
+
+pub use error::CryptoConfigError;
+pub use hasher::{BcryptHasher, DEFAULT_HASH_QUEUE, HasherConfig, default_workers};
+pub use jwt::JwtCodec;
+pub use pool::{DurationObserver, HashPoolStats};
+pub use tokens::RandomTokens;
