@@ -1,1 +1,20 @@
+#![doc = include_str!("../README.md")]
 
+mod connection;
+mod database;
+mod error;
+mod events;
+mod health;
+mod migrations;
+mod rows;
+mod schema;
+mod sessions;
+mod throttle;
+mod users;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use connection::Backend;
+pub use database::Database;
+pub use error::{DbSetupError, MigrationError};

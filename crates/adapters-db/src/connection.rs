@@ -1,0 +1,282 @@
+//! Connections: the one connection type for both backends, how a database
+//! URL selects a backend, and how the pool opens connections.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+use crate::error::DbSetupError;
+
+/// How long a SQLite writer waits for another writer before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// Every pooled connection. Queries written against it run on either backend;
+/// the few backend-specific statements (`ON CONFLICT`, advisory locks,
+/// migrations) match on the variant.
+#[derive(diesel::MultiConnection)]
+pub(crate) enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database engine a [`Database`](crate::Database) talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// Where connections go, parsed from the database URL.
+#[derive(Clone)]
+pub(crate) enum Target {
+    /// A libpq URL, passed on as is.
+    Postgres(String),
+    /// A file path, relative to the working directory or absolute.
+    Sqlite(PathBuf),
+}
+
+impl Target {
+    /// `sqlite://relative/path.db`, `sqlite:///absolute/path.db`,
+    /// `postgres://...` or `postgresql://...`.
+    pub(crate) fn parse(url: &str) -> Result<Self, DbSetupError> {
+        let Some((scheme, rest)) = url.split_once(':') else {
+            return Err(DbSetupError::MalformedUrl("no scheme"));
+        };
+        match scheme.to_ascii_lowercase().as_str() {
+            "postgres" | "postgresql" => Ok(Self::Postgres(url.to_owned())),
+            "sqlite" => {
+                let Some(path) = rest.strip_prefix("//") else {
+                    return Err(DbSetupError::MalformedUrl(
+                        "a SQLite URL is sqlite://relative/path or sqlite:///absolute/path",
+                    ));
+                };
+                if path.is_empty() {
+                    return Err(DbSetupError::MalformedUrl("the SQLite URL has no path"));
+                }
+                if path.contains('?') {
+                    return Err(DbSetupError::MalformedUrl(
+                        "the SQLite URL takes no query parameters",
+                    ));
+                }
+                Ok(Self::Sqlite(PathBuf::from(path)))
+            }
+            other => Err(DbSetupError::UnsupportedScheme(other.to_owned())),
+        }
+    }
+
+    /// libpq waits as long as the operating system does for a host that
+    /// does not answer. Bound each connection attempt by the acquire timeout
+    /// (libpq's minimum is 2 s), unless the URL sets its own.
+    pub(crate) fn with_connect_timeout(self, timeout: Duration) -> Self {
+        match self {
+            Self::Postgres(url) if !url.contains("connect_timeout=") => {
+                let secs = timeout
+                    .as_secs()
+                    .saturating_add(u64::from(timeout.subsec_nanos() > 0))
+                    .max(2);
+                let separator = if url.contains('?') { '&' } else { '?' };
+                Self::Postgres(format!("{url}{separator}connect_timeout={secs}"))
+            }
+            other => other,
+        }
+    }
+
+    pub(crate) const fn backend(&self) -> Backend {
+        match self {
+            Self::Postgres(_) => Backend::Postgres,
+            Self::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Never shows the PostgreSQL URL: it may hold a password.
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Postgres(_) => f.write_str("Postgres(..)"),
+            Self::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+        }
+    }
+}
+
+/// Opens connections for the r2d2 pool.
+///
+/// Not diesel's `ConnectionManager`: a `MultiConnection` establishes by trying
+/// each backend in turn, so a PostgreSQL URL could end up opened as a SQLite
+/// file while the server is down. Here the URL's scheme decides, once.
+#[derive(Debug)]
+pub(crate) struct Manager {
+    target: Target,
+}
+
+impl Manager {
+    pub(crate) const fn new(target: Target) -> Self {
+        Self { target }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.target {
+            Target::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
+            Target::Sqlite(path) => {
+                let path = path.to_string_lossy();
+                let mut conn = SqliteConnection::establish(&path)?;
+                // Per connection, before anything else: writers wait for each
+                // other instead of failing, readers never block the writer,
+                // and foreign keys (off by default in SQLite) are enforced.
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = NORMAL;
+                     PRAGMA foreign_keys = ON;"
+                ))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// Runs `f` in a transaction meant to write.
+///
+/// On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock up
+/// front: a deferred transaction that reads first and writes later fails at
+/// once with `SQLITE_BUSY` when another writer got in between, instead of
+/// waiting out the busy timeout. PostgreSQL uses a plain `BEGIN` (read
+/// committed); its statements are written as compare-and-swaps.
+pub(crate) fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match conn {
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+        }
+        DbConnection::Pg(_) => Manager::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => match Manager::rollback_transaction(conn) {
+            // A broken transaction manager is reported by the pool (the
+            // connection is discarded); the caller wants the first error.
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback_error) => Err(rollback_error.into()),
+        },
+    }
+}
+
+/// Runs `$body` with `$inner` bound to the backend's own connection, for the
+/// statements `MultiConnection` cannot express (diesel's `ON CONFLICT` needs
+/// a concrete backend). The body is compiled once per backend.
+macro_rules! on_backend {
+    ($conn:expr, |$inner:ident| $body:expr) => {
+        match $conn {
+            $crate::connection::DbConnection::Pg($inner) => $body,
+            $crate::connection::DbConnection::Sqlite($inner) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sqlite_url_with_two_slashes_is_a_relative_path() {
+        let Ok(Target::Sqlite(path)) = Target::parse("sqlite://data/app.db") else {
+            panic!("not a SQLite target");
+        };
+        assert_eq!(path, PathBuf::from("data/app.db"));
+    }
+
+    #[test]
+    fn a_sqlite_url_with_three_slashes_is_an_absolute_path() {
+        let Ok(Target::Sqlite(path)) = Target::parse("sqlite:///var/lib/app/app.db") else {
+            panic!("not a SQLite target");
+        };
+        assert_eq!(path, PathBuf::from("/var/lib/app/app.db"));
+    }
+
+    #[test]
+    fn postgres_and_postgresql_urls_select_postgres() {
+        for url in [
+            "postgres://u:p@db:5432/app",
+            "postgresql://db/app?sslmode=require",
+        ] {
+            let target = Target::parse(url).unwrap();
+            assert_eq!(target.backend(), Backend::Postgres, "{url}");
+        }
+    }
+
+    #[test]
+    fn any_other_scheme_is_an_error_naming_the_scheme() {
+        let error = Target::parse("mysql://root@localhost/app").unwrap_err();
+        assert!(matches!(&error, DbSetupError::UnsupportedScheme(s) if s == "mysql"));
+        assert!(error.to_string().contains("`mysql`"), "{error}");
+    }
+
+    #[test]
+    fn malformed_sqlite_urls_are_errors() {
+        for url in [
+            "sqlite:app.db",
+            "sqlite://",
+            "sqlite://app.db?mode=ro",
+            "app.db",
+        ] {
+            assert!(
+                matches!(Target::parse(url), Err(DbSetupError::MalformedUrl(_))),
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn postgres_connection_attempts_are_bounded_by_the_acquire_timeout() {
+        let bounded = |url: &str, millis: u64| match Target::parse(url)
+            .unwrap()
+            .with_connect_timeout(Duration::from_millis(millis))
+        {
+            Target::Postgres(url) => url,
+            Target::Sqlite(_) => panic!("not a PostgreSQL target"),
+        };
+        assert_eq!(
+            bounded("postgres://h/db", 300),
+            "postgres://h/db?connect_timeout=2"
+        );
+        assert_eq!(
+            bounded("postgres://h/db?sslmode=require", 5_500),
+            "postgres://h/db?sslmode=require&connect_timeout=6"
+        );
+        assert_eq!(
+            bounded("postgres://h/db?connect_timeout=30", 300),
+            "postgres://h/db?connect_timeout=30"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_the_postgres_url() {
+        let target = Target::parse("postgres://u:secret@db/app").unwrap();
+        assert!(!format!("{target:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,125 @@
+//! The database handle: a pool, and the one way queries are run on it.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::r2d2::Pool;
+
+use crate::connection::{Backend, DbConnection, Manager, Target};
+use crate::error::{DbSetupError, StoreError};
+
+/// A pool of connections to PostgreSQL or SQLite, and the repositories on it.
+///
+/// Cheap to clone (clones share the pool). It implements the domain ports
+/// `UserRepository`, `SessionRepository`, `LoginThrottle` and `HealthProbe`,
+/// so the server wires one `Database` as each `Arc<dyn Port>`.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<Manager>,
+    target: Arc<Target>,
+    acquire_timeout: Duration,
+}
+
+impl Database {
+    /// A pool of at most `max_connections` connections to `url`.
+    ///
+    /// `sqlite://relative/path.db` (relative to the working directory) or
+    /// `sqlite:///absolute/path.db` opens a SQLite file, creating it and its
+    /// folder when missing; the file is opened now, so a bad path fails here.
+    /// `postgres://...` or `postgresql://...` selects PostgreSQL, whose
+    /// connections are opened in the background: connecting succeeds while
+    /// the server is down, and queries report `Unavailable` until it is up.
+    /// `acquire_timeout` bounds every wait for a connection.
+    ///
+    /// # Errors
+    /// Any other URL scheme, a malformed URL, zero connections or a zero
+    /// timeout, or a SQLite file that cannot be created or opened.
+    pub fn connect(
+        url: &str,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, DbSetupError> {
+        if max_connections == 0 {
+            return Err(DbSetupError::NoConnections);
+        }
+        if acquire_timeout.is_zero() {
+            return Err(DbSetupError::ZeroAcquireTimeout);
+        }
+        let target = Target::parse(url)?.with_connect_timeout(acquire_timeout);
+        let builder = Pool::builder()
+            .max_size(max_connections)
+            .connection_timeout(acquire_timeout);
+        let pool = match &target {
+            Target::Sqlite(path) => {
+                if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(folder).map_err(|source| {
+                        DbSetupError::CreateFolder {
+                            path: folder.to_owned(),
+                            source,
+                        }
+                    })?;
+                }
+                builder
+                    .build(Manager::new(target.clone()))
+                    .map_err(DbSetupError::Open)?
+            }
+            Target::Postgres(_) => builder.build_unchecked(Manager::new(target.clone())),
+        };
+        Ok(Self {
+            pool,
+            target: Arc::new(target),
+            acquire_timeout,
+        })
+    }
+
+    /// The engine behind this handle.
+    #[must_use]
+    pub fn backend(&self) -> Backend {
+        self.target.backend()
+    }
+
+    /// The longest wait for a pooled connection.
+    #[must_use]
+    pub const fn acquire_timeout(&self) -> Duration {
+        self.acquire_timeout
+    }
+
+    pub(crate) fn target(&self) -> &Target {
+        &self.target
+    }
+
+    #[cfg(feature = "testing")]
+    pub(crate) fn pool(&self) -> &Pool<Manager> {
+        &self.pool
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool: diesel
+    /// blocks, and an async worker must never wait on the database.
+    pub(crate) async fn run<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(StoreError::Pool)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(StoreError::Join)?
+    }
+}
+
+impl fmt::Debug for Database {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.pool.state();
+        f.debug_struct("Database")
+            .field("target", &self.target)
+            .field("max_connections", &self.pool.max_size())
+            .field("connections", &state.connections)
+            .field("idle", &state.idle_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .finish()
+    }
+}

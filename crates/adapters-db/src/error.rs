@@ -1,0 +1,127 @@
+//! Errors of this crate, and their translation into the domain's.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use domain::{BoxError, CreateUserError, InfraError};
+
+/// Why [`Database::connect`](crate::Database::connect) failed. It never
+/// shows the URL, which may hold a password.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error(
+        "unsupported database URL scheme `{0}` (expected `sqlite`, `postgres` or `postgresql`)"
+    )]
+    UnsupportedScheme(String),
+    #[error("malformed database URL: {0}")]
+    MalformedUrl(&'static str),
+    #[error("the connection pool needs at least one connection")]
+    NoConnections,
+    #[error("the acquire timeout must be more than zero")]
+    ZeroAcquireTimeout,
+    #[error("cannot create the folder {path} for the SQLite database")]
+    CreateFolder {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot open the database")]
+    Open(#[source] diesel::r2d2::PoolError),
+}
+
+/// Why running or checking migrations failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    /// The database cannot be reached (in time).
+    #[error("the database cannot be reached")]
+    Unavailable(#[source] BoxError),
+    /// A migration failed, or the migration table could not be read.
+    #[error("migrations failed")]
+    Failed(#[source] BoxError),
+}
+
+/// What can go wrong behind a port method, before it is translated into the
+/// domain's error at the port boundary.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StoreError {
+    #[error("no database connection within the acquire timeout")]
+    Pool(#[source] diesel::r2d2::PoolError),
+    #[error("database statement failed")]
+    Query(#[from] DieselError),
+    /// A stored row that no longer parses into domain values. Names the row,
+    /// never the offending value (it may be personal data).
+    #[error("stored {table} row {key} does not parse: {problem}")]
+    Corrupt {
+        table: &'static str,
+        key: String,
+        problem: String,
+    },
+    #[error("database task did not complete")]
+    Join(#[source] tokio::task::JoinError),
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(
+        table: &'static str,
+        key: impl Into<String>,
+        problem: impl ToString,
+    ) -> Self {
+        Self::Corrupt {
+            table,
+            key: key.into(),
+            problem: problem.to_string(),
+        }
+    }
+
+    /// A unique violation on `users.email`: PostgreSQL names the constraint,
+    /// SQLite names the column in its message.
+    pub(crate) fn is_duplicate_email(&self) -> bool {
+        let Self::Query(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) =
+            self
+        else {
+            return false;
+        };
+        info.constraint_name() == Some("users_email_key") || info.message().contains("users.email")
+    }
+
+    /// The database could not be reached: no pooled connection in time, or
+    /// the connection dropped under the statement.
+    fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            Self::Pool(_)
+                | Self::Query(DieselError::DatabaseError(
+                    DatabaseErrorKind::ClosedConnection,
+                    _
+                ))
+        )
+    }
+}
+
+impl From<StoreError> for InfraError {
+    fn from(error: StoreError) -> Self {
+        if error.is_unavailable() {
+            Self::Unavailable(Box::new(error))
+        } else {
+            Self::Unexpected(Box::new(error))
+        }
+    }
+}
+
+impl From<StoreError> for CreateUserError {
+    fn from(error: StoreError) -> Self {
+        if error.is_duplicate_email() {
+            Self::EmailTaken
+        } else {
+            Self::Infra(error.into())
+        }
+    }
+}
+
+impl From<StoreError> for MigrationError {
+    fn from(error: StoreError) -> Self {
+        if error.is_unavailable() {
+            Self::Unavailable(Box::new(error))
+        } else {
+            Self::Failed(Box::new(error))
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! The security trail: written by every state-changing port method, inside
+//! that method's transaction.
+
+use diesel::prelude::*;
+use domain::Effects;
+
+use crate::connection::DbConnection;
+use crate::rows::NewEventRow;
+use crate::schema::security_events;
+
+/// Applies `effects` on `conn`, which the caller has inside its transaction.
+pub(crate) fn apply(conn: &mut DbConnection, effects: &Effects) -> QueryResult<()> {
+    // One statement per event: there are one or two per change, and
+    // `MultiConnection` has no portable multi-row insert.
+    for event in &effects.events {
+        diesel::insert_into(security_events::table)
+            .values(NewEventRow::from(event))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A user's events, oldest first, for the `testing` helpers (until a port
+/// reads the trail).
+#[cfg(feature = "testing")]
+pub(crate) fn of_user(
+    conn: &mut DbConnection,
+    user_id: domain::UserId,
+) -> Result<Vec<domain::NewSecurityEvent>, crate::error::StoreError> {
+    use crate::rows::EventRow;
+
+    security_events::table
+        .filter(security_events::user_id.eq(user_id.to_string()))
+        .order((security_events::at, security_events::id))
+        .select(EventRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(domain::NewSecurityEvent::try_from)
+        .collect()
+}

@@ -1,0 +1,86 @@
+//! The one diesel schema both backends share.
+//!
+//! Column types are chosen so that the same `table!` works through
+//! `MultiConnection` (which supports only the SQL types common to both):
+//!
+//! - ids are `Text`: hyphenated UUID v7 strings (`TEXT` on both backends).
+//!   They sort by creation time as text, and PostgreSQL's `UUID` type would
+//!   need a second schema.
+//! - timestamps are `Timestamp`: naive UTC with microsecond precision
+//!   (`TIMESTAMP` on PostgreSQL; on SQLite, `TEXT` in diesel's
+//!   `YYYY-MM-DD HH:MM:SS[.ffffff]` form, which sorts correctly as text).
+//!   Values are truncated to microseconds before they are written, so both
+//!   backends read back exactly what was stored.
+//! - flags are `Bool` (`BOOLEAN` on PostgreSQL, `INTEGER` 0/1 on SQLite).
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        email_verified -> Bool,
+        is_active -> Bool,
+        password_hash -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        refresh_expires_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Every refresh token a session ever had: the current one has
+    /// `rotated_at` NULL; rotated ones stay for reuse detection.
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        created_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    security_events (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        at -> Timestamp,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        failures -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(security_events -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    refresh_tokens,
+    security_events,
+    login_throttle,
+);

@@ -1,0 +1,190 @@
+//! `SessionRepository` on both backends: sessions and their refresh tokens.
+
+use async_trait::async_trait;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use domain::ports::SessionRepository;
+use domain::{
+    Effects, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session, SessionId,
+    Timestamp, TokenHash,
+};
+
+use crate::connection::{DbConnection, write_transaction};
+use crate::database::Database;
+use crate::error::StoreError;
+use crate::events;
+use crate::rows::{NewSessionRow, SessionRow, to_db};
+use crate::schema::{refresh_tokens, sessions};
+
+/// Why a rotation's transaction rolled back.
+enum Rotation {
+    /// The token was not current, or the session is revoked: not an error.
+    Lost,
+    Failed(StoreError),
+}
+
+impl From<diesel::result::Error> for Rotation {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+fn load_session(conn: &mut DbConnection, id: &str) -> Result<Option<Session>, StoreError> {
+    sessions::table
+        .find(id)
+        .select(SessionRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Session::try_from)
+        .transpose()
+}
+
+fn insert_refresh_token(
+    conn: &mut DbConnection,
+    hash: &TokenHash,
+    session_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(hash.expose()),
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::created_at.eq(at),
+        ))
+        .execute(conn)
+}
+
+#[async_trait]
+impl SessionRepository for Database {
+    async fn create(&self, session: NewSession, effects: Effects) -> Result<Session, InfraError> {
+        self.run(move |conn| {
+            write_transaction(conn, |conn| {
+                let row = NewSessionRow::from(&session);
+                diesel::insert_into(sessions::table)
+                    .values(&row)
+                    .execute(conn)?;
+                let id = session.id.to_string();
+                insert_refresh_token(conn, &session.refresh_hash, &id, to_db(session.created_at))?;
+                events::apply(conn, &effects)?;
+                // Read back rather than echo `session`, so the caller gets the
+                // timestamps exactly as stored.
+                load_session(conn, &id)?.ok_or_else(|| {
+                    StoreError::corrupt("sessions", id, "missing right after insert")
+                })
+            })
+        })
+        .await
+        .map_err(InfraError::from)
+    }
+
+    async fn find(&self, id: SessionId) -> Result<Option<Session>, InfraError> {
+        self.run(move |conn| load_session(conn, &id.to_string()))
+            .await
+            .map_err(InfraError::from)
+    }
+
+    async fn find_by_refresh_hash(
+        &self,
+        hash: &TokenHash,
+    ) -> Result<Option<RefreshTokenState>, InfraError> {
+        let hash = hash.expose().to_owned();
+        self.run(move |conn| {
+            let found: Option<(SessionRow, Option<NaiveDateTime>)> = refresh_tokens::table
+                .inner_join(sessions::table)
+                .filter(refresh_tokens::token_hash.eq(hash))
+                .select((SessionRow::as_select(), refresh_tokens::rotated_at))
+                .first(conn)
+                .optional()?;
+            found
+                .map(|(row, rotated_at)| {
+                    let session = Session::try_from(row)?;
+                    Ok(match rotated_at {
+                        None => RefreshTokenState::Current(session),
+                        Some(_) => RefreshTokenState::Rotated(session),
+                    })
+                })
+                .transpose()
+        })
+        .await
+        .map_err(InfraError::from)
+    }
+
+    async fn rotate_refresh(
+        &self,
+        rotation: RefreshRotation,
+        effects: Effects,
+    ) -> Result<Option<Session>, InfraError> {
+        let rotated = self
+            .run(move |conn| {
+                let outcome = write_transaction(conn, |conn| {
+                    let id = rotation.session_id.to_string();
+                    let now = to_db(rotation.now);
+                    // The session row first: this takes its row lock on
+                    // PostgreSQL, so a concurrent revoke or rotation of the
+                    // same session waits here and then sees the outcome.
+                    let live = diesel::update(
+                        sessions::table
+                            .find(&id)
+                            .filter(sessions::revoked_at.is_null()),
+                    )
+                    .set((
+                        sessions::last_used_at.eq(now),
+                        sessions::refresh_expires_at.eq(to_db(rotation.refresh_expires_at)),
+                    ))
+                    .execute(conn)?;
+                    if live == 0 {
+                        return Err(Rotation::Lost);
+                    }
+                    // The compare-and-swap proper: only the session's current
+                    // token is replaced.
+                    let swapped = diesel::update(
+                        refresh_tokens::table
+                            .filter(refresh_tokens::token_hash.eq(rotation.old.expose()))
+                            .filter(refresh_tokens::session_id.eq(&id))
+                            .filter(refresh_tokens::rotated_at.is_null()),
+                    )
+                    .set(refresh_tokens::rotated_at.eq(now))
+                    .execute(conn)?;
+                    if swapped == 0 {
+                        // Rolls back the session update above.
+                        return Err(Rotation::Lost);
+                    }
+                    insert_refresh_token(conn, &rotation.new, &id, now)?;
+                    events::apply(conn, &effects)?;
+                    load_session(conn, &id).map_err(Rotation::Failed)
+                });
+                match outcome {
+                    Ok(session) => Ok(session),
+                    Err(Rotation::Lost) => Ok(None),
+                    Err(Rotation::Failed(error)) => Err(error),
+                }
+            })
+            .await;
+        rotated.map_err(InfraError::from)
+    }
+
+    async fn revoke(
+        &self,
+        id: SessionId,
+        at: Timestamp,
+        effects: Effects,
+    ) -> Result<(), InfraError> {
+        self.run(move |conn| {
+            write_transaction(conn, |conn| {
+                // Only a live session changes: revoking twice keeps the first
+                // revocation time.
+                diesel::update(
+                    sessions::table
+                        .find(id.to_string())
+                        .filter(sessions::revoked_at.is_null()),
+                )
+                .set(sessions::revoked_at.eq(to_db(at)))
+                .execute(conn)?;
+                events::apply(conn, &effects)?;
+                Ok(())
+            })
+        })
+        .await
+        .map_err(InfraError::from)
+    }
+}

@@ -1,0 +1,117 @@
+//! `LoginThrottle` on both backends: failure counts per login key.
+
+use async_trait::async_trait;
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::dsl::case_when;
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Nullable, Timestamp as SqlTimestamp};
+use domain::ports::{LockoutPolicy, LoginThrottle};
+use domain::{Effects, InfraError, Timestamp};
+
+use crate::connection::{on_backend, write_transaction};
+use crate::database::Database;
+use crate::error::StoreError;
+use crate::events;
+use crate::rows::{from_db, to_db};
+use crate::schema::login_throttle;
+
+#[async_trait]
+impl LoginThrottle for Database {
+    async fn locked_until(
+        &self,
+        key: &str,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, InfraError> {
+        let key = key.to_owned();
+        self.run(move |conn| {
+            let until: Option<Option<NaiveDateTime>> = login_throttle::table
+                .find(key)
+                .filter(login_throttle::locked_until.gt(to_db(now)))
+                .select(login_throttle::locked_until)
+                .first(conn)
+                .optional()?;
+            Ok(until.flatten().map(from_db))
+        })
+        .await
+        .map_err(InfraError::from)
+    }
+
+    async fn record_failure(
+        &self,
+        key: &str,
+        now: Timestamp,
+        policy: LockoutPolicy,
+        effects: Effects,
+    ) -> Result<Option<Timestamp>, InfraError> {
+        let key = key.to_owned();
+        let lock_end = i64::try_from(policy.lockout_secs)
+            .ok()
+            .and_then(TimeDelta::try_seconds)
+            .and_then(|lockout| now.checked_add_signed(lockout))
+            .ok_or_else(|| InfraError::unexpected("lockout_secs out of range"))?;
+        self.run(move |conn| {
+            write_transaction(conn, |conn| {
+                let now = to_db(now);
+                let lock_ended = login_throttle::locked_until.le(now);
+                // The increment happens in the store, so concurrent failures
+                // all count; a lockout that has ended starts a new count.
+                on_backend!(&mut *conn, |inner| {
+                    diesel::insert_into(login_throttle::table)
+                        .values((
+                            login_throttle::key.eq(&key),
+                            login_throttle::failures.eq(1),
+                            login_throttle::updated_at.eq(now),
+                        ))
+                        .on_conflict(login_throttle::key)
+                        .do_update()
+                        .set((
+                            login_throttle::failures.eq(case_when(
+                                lock_ended,
+                                1.into_sql::<Integer>(),
+                            )
+                            .otherwise(login_throttle::failures + 1)),
+                            login_throttle::locked_until.eq(case_when(
+                                lock_ended,
+                                None::<NaiveDateTime>.into_sql::<Nullable<SqlTimestamp>>(),
+                            )
+                            .otherwise(login_throttle::locked_until)),
+                            login_throttle::updated_at.eq(now),
+                        ))
+                        .execute(inner)
+                })?;
+                // This transaction now holds the row (PostgreSQL's row lock,
+                // SQLite's write lock), so what it reads is what it wrote.
+                let (failures, locked_until): (i32, Option<NaiveDateTime>) = login_throttle::table
+                    .find(&key)
+                    .select((login_throttle::failures, login_throttle::locked_until))
+                    .first(conn)?;
+                let reached = u32::try_from(failures).is_ok_and(|n| n >= policy.max_failures);
+                // Only the failure that reaches the limit locks (and reports
+                // it); later ones during the lockout leave its end alone.
+                let locked = if reached && locked_until.is_none() {
+                    let until = to_db(lock_end);
+                    diesel::update(login_throttle::table.find(&key))
+                        .set(login_throttle::locked_until.eq(until))
+                        .execute(conn)?;
+                    Some(from_db(until))
+                } else {
+                    None
+                };
+                events::apply(conn, &effects)?;
+                Ok::<_, StoreError>(locked)
+            })
+        })
+        .await
+        .map_err(InfraError::from)
+    }
+
+    async fn clear(&self, key: &str) -> Result<(), InfraError> {
+        let key = key.to_owned();
+        self.run(move |conn| {
+            diesel::delete(login_throttle::table.find(key)).execute(conn)?;
+            Ok(())
+        })
+        .await
+        .map_err(InfraError::from)
+    }
+}

@@ -1,0 +1,16 @@
+//! The repository contract suite: every test runs on SQLite and on
+//! PostgreSQL (`sqlite::<name>` and `postgres::<name>`), each on a fresh
+//! database. See the crate README for the environment variables.
+
+// The whole crate is test code, helpers included.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[macro_use]
+mod support;
+
+mod availability;
+mod health;
+mod migrations;
+mod sessions;
+mod throttle;
+mod users;

@@ -1,0 +1,316 @@
+//! `SessionRepository` contract.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use domain::ports::SessionRepository;
+use domain::{
+    Effects, EventKind, InfraError, RefreshRotation, RefreshTokenState, Session, SessionId, UserId,
+};
+
+use crate::support::*;
+
+contract_tests!(
+    creating_a_session_stores_it_with_its_refresh_token_and_events,
+    a_session_whose_event_cannot_be_written_is_not_created,
+    a_session_for_an_unknown_user_is_not_created,
+    unknown_sessions_and_refresh_tokens_are_none,
+    rotating_the_current_token_replaces_it_and_slides_the_session,
+    rotating_a_token_that_is_no_longer_current_writes_nothing,
+    rotating_with_the_token_of_another_session_writes_nothing,
+    concurrent_rotations_of_one_token_have_exactly_one_winner,
+    every_rotated_token_is_remembered_as_rotated,
+    a_revoked_session_cannot_rotate,
+    revoking_marks_the_session_and_writes_the_events,
+    revoking_twice_keeps_the_first_time_and_still_writes_the_events,
+    revoking_an_unknown_session_changes_nothing_but_writes_the_events,
+);
+
+/// A stored session of a new user, with refresh token `"r0"`.
+async fn session(f: &Fixture) -> Session {
+    let user = f.user().await;
+    f.db.create(new_session(user.id, "r0"), Effects::none())
+        .await
+        .unwrap()
+}
+
+fn rotation(session: &Session, old: &str, new: &str, seconds_later: i64) -> RefreshRotation {
+    let now = t0() + secs(seconds_later);
+    RefreshRotation {
+        session_id: session.id,
+        old: hash(old),
+        new: hash(new),
+        now,
+        refresh_expires_at: now + TimeDelta::days(30),
+    }
+}
+
+async fn creating_a_session_stores_it_with_its_refresh_token_and_events(f: Fixture) {
+    let user = f.user().await;
+    let new = new_session(user.id, "r0");
+    let login = event(user.id, EventKind::LoginSucceeded, t0());
+
+    let created =
+        f.db.create(new.clone(), Effects::event(login.clone()))
+            .await
+            .unwrap();
+
+    assert_eq!(created, new.to_session());
+    assert_eq!(f.db.find(new.id).await.unwrap(), Some(created.clone()));
+    assert_eq!(
+        f.db.find_by_refresh_hash(&hash("r0")).await.unwrap(),
+        Some(RefreshTokenState::Current(created))
+    );
+    assert_eq!(f.events(user.id).await, vec![login]);
+}
+
+async fn a_session_whose_event_cannot_be_written_is_not_created(f: Fixture) {
+    let user = f.user().await;
+    let new = new_session(user.id, "r0");
+    let orphan = event(UserId::generate(), EventKind::LoginSucceeded, t0());
+
+    let result = f.db.create(new.clone(), Effects::event(orphan)).await;
+
+    assert!(
+        matches!(result, Err(InfraError::Unexpected(_))),
+        "{result:?}"
+    );
+    assert_eq!(f.db.find(new.id).await.unwrap(), None);
+    assert_eq!(f.db.find_by_refresh_hash(&hash("r0")).await.unwrap(), None);
+}
+
+async fn a_session_for_an_unknown_user_is_not_created(f: Fixture) {
+    let new = new_session(UserId::generate(), "r0");
+
+    let result = f.db.create(new.clone(), Effects::none()).await;
+
+    assert!(
+        matches!(result, Err(InfraError::Unexpected(_))),
+        "{result:?}"
+    );
+    assert_eq!(f.db.find(new.id).await.unwrap(), None);
+}
+
+async fn unknown_sessions_and_refresh_tokens_are_none(f: Fixture) {
+    session(&f).await;
+
+    assert_eq!(f.db.find(SessionId::generate()).await.unwrap(), None);
+    assert_eq!(
+        f.db.find_by_refresh_hash(&hash("never issued"))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn rotating_the_current_token_replaces_it_and_slides_the_session(f: Fixture) {
+    let before = session(&f).await;
+    let rotation = rotation(&before, "r0", "r1", 60);
+    let refreshed = event(before.user_id, EventKind::TokenRefreshed, rotation.now);
+
+    let after =
+        f.db.rotate_refresh(rotation.clone(), Effects::event(refreshed.clone()))
+            .await
+            .unwrap();
+
+    let expected = Session {
+        last_used_at: rotation.now,
+        refresh_expires_at: rotation.refresh_expires_at,
+        ..before.clone()
+    };
+    assert_eq!(after, Some(expected.clone()));
+    assert_eq!(f.db.find(before.id).await.unwrap(), Some(expected.clone()));
+    assert_eq!(
+        f.db.find_by_refresh_hash(&hash("r1")).await.unwrap(),
+        Some(RefreshTokenState::Current(expected.clone()))
+    );
+    assert_eq!(
+        f.db.find_by_refresh_hash(&hash("r0")).await.unwrap(),
+        Some(RefreshTokenState::Rotated(expected))
+    );
+    assert_eq!(f.events(before.user_id).await, vec![refreshed]);
+}
+
+async fn rotating_a_token_that_is_no_longer_current_writes_nothing(f: Fixture) {
+    let before = session(&f).await;
+    let won =
+        f.db.rotate_refresh(rotation(&before, "r0", "r1", 60), Effects::none())
+            .await
+            .unwrap()
+            .unwrap();
+    let late = rotation(&before, "r0", "r2", 120);
+    let effects = Effects::event(event(before.user_id, EventKind::TokenRefreshed, late.now));
+
+    let lost = f.db.rotate_refresh(late, effects).await.unwrap();
+
+    assert_eq!(lost, None);
+    assert_eq!(f.db.find(before.id).await.unwrap(), Some(won.clone()));
+    assert_eq!(f.db.find_by_refresh_hash(&hash("r2")).await.unwrap(), None);
+    assert_eq!(
+        f.db.find_by_refresh_hash(&hash("r1")).await.unwrap(),
+        Some(RefreshTokenState::Current(won))
+    );
+    assert_eq!(f.events(before.user_id).await, vec![]);
+}
+
+async fn rotating_with_the_token_of_another_session_writes_nothing(f: Fixture) {
+    let mine = session(&f).await;
+    let user = f.user().await;
+    let other =
+        f.db.create(new_session(user.id, "other"), Effects::none())
+            .await
+            .unwrap();
+
+    // The presented token is current, but of `other`, not of `mine`.
+    let result =
+        f.db.rotate_refresh(rotation(&mine, "other", "r1", 60), Effects::none())
+            .await
+            .unwrap();
+
+    assert_eq!(result, None);
+    assert_eq!(
+        f.db.find_by_refresh_hash(&hash("other")).await.unwrap(),
+        Some(RefreshTokenState::Current(other))
+    );
+    assert_eq!(f.db.find_by_refresh_hash(&hash("r1")).await.unwrap(), None);
+}
+
+async fn concurrent_rotations_of_one_token_have_exactly_one_winner(f: Fixture) {
+    let before = session(&f).await;
+    let db = Arc::new(f.db.clone());
+
+    let attempts: Vec<_> = (1..=10)
+        .map(|i| {
+            let db = Arc::clone(&db);
+            let rotation = rotation(&before, "r0", &format!("r{i}"), i);
+            let effects = Effects::event(event(
+                before.user_id,
+                EventKind::TokenRefreshed,
+                rotation.now,
+            ));
+            tokio::spawn(async move { db.rotate_refresh(rotation, effects).await })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for (i, attempt) in (1..=10).zip(attempts) {
+        if attempt.await.unwrap().unwrap().is_some() {
+            winners.push(i);
+        }
+    }
+
+    assert_eq!(winners.len(), 1, "winners: {winners:?}");
+    let winner = winners[0];
+    for i in 1..=10 {
+        let state =
+            f.db.find_by_refresh_hash(&hash(&format!("r{i}")))
+                .await
+                .unwrap();
+        if i == winner {
+            assert!(
+                matches!(state, Some(RefreshTokenState::Current(_))),
+                "r{i}: {state:?}"
+            );
+        } else {
+            assert_eq!(state, None, "r{i}");
+        }
+    }
+    assert_eq!(f.events(before.user_id).await.len(), 1);
+}
+
+async fn every_rotated_token_is_remembered_as_rotated(f: Fixture) {
+    let s = session(&f).await;
+    for (i, (old, new)) in [("r0", "r1"), ("r1", "r2"), ("r2", "r3")]
+        .into_iter()
+        .enumerate()
+    {
+        let seconds = i64::try_from(i).unwrap() + 1;
+        f.db.rotate_refresh(rotation(&s, old, new, seconds), Effects::none())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    for old in ["r0", "r1", "r2"] {
+        let state = f.db.find_by_refresh_hash(&hash(old)).await.unwrap();
+        assert!(
+            matches!(state, Some(RefreshTokenState::Rotated(_))),
+            "{old}: {state:?}"
+        );
+    }
+    let current = f.db.find_by_refresh_hash(&hash("r3")).await.unwrap();
+    assert!(
+        matches!(current, Some(RefreshTokenState::Current(_))),
+        "{current:?}"
+    );
+}
+
+async fn a_revoked_session_cannot_rotate(f: Fixture) {
+    let s = session(&f).await;
+    f.db.revoke(s.id, t0() + secs(30), Effects::none())
+        .await
+        .unwrap();
+    let effects = Effects::event(event(s.user_id, EventKind::TokenRefreshed, t0() + secs(60)));
+
+    let result =
+        f.db.rotate_refresh(rotation(&s, "r0", "r1", 60), effects)
+            .await
+            .unwrap();
+
+    assert_eq!(result, None);
+    assert_eq!(f.db.find_by_refresh_hash(&hash("r1")).await.unwrap(), None);
+    assert_eq!(f.events(s.user_id).await, vec![]);
+}
+
+async fn revoking_marks_the_session_and_writes_the_events(f: Fixture) {
+    let s = session(&f).await;
+    let at = t0() + secs(90);
+    let logout = event(s.user_id, EventKind::LoggedOut, at);
+
+    f.db.revoke(s.id, at, Effects::event(logout.clone()))
+        .await
+        .unwrap();
+
+    let revoked = f.db.find(s.id).await.unwrap().unwrap();
+    assert_eq!(
+        revoked,
+        Session {
+            revoked_at: Some(at),
+            ..s.clone()
+        }
+    );
+    assert!(!revoked.is_live(at));
+    assert_eq!(f.events(s.user_id).await, vec![logout]);
+}
+
+async fn revoking_twice_keeps_the_first_time_and_still_writes_the_events(f: Fixture) {
+    let s = session(&f).await;
+    let first = event(s.user_id, EventKind::LoggedOut, t0() + secs(10));
+    let second = event(s.user_id, EventKind::SessionRevoked, t0() + secs(20));
+
+    f.db.revoke(s.id, first.at, Effects::event(first.clone()))
+        .await
+        .unwrap();
+    f.db.revoke(s.id, second.at, Effects::event(second.clone()))
+        .await
+        .unwrap();
+
+    let revoked = f.db.find(s.id).await.unwrap().unwrap();
+    assert_eq!(revoked.revoked_at, Some(first.at));
+    assert_eq!(f.events(s.user_id).await, vec![first, second]);
+}
+
+async fn revoking_an_unknown_session_changes_nothing_but_writes_the_events(f: Fixture) {
+    let s = session(&f).await;
+    let revoked = event(s.user_id, EventKind::SessionRevoked, t0() + secs(5));
+
+    f.db.revoke(
+        SessionId::generate(),
+        revoked.at,
+        Effects::event(revoked.clone()),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(f.db.find(s.id).await.unwrap(), Some(s.clone()));
+    assert_eq!(f.events(s.user_id).await, vec![revoked]);
+}

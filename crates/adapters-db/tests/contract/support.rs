@@ -1,0 +1,139 @@
+//! Fixtures and the macro that instantiates each contract test per backend.
+
+use std::time::Duration;
+
+use adapters_db::Database;
+use adapters_db::testing::{self, TestDatabase};
+use chrono::{DateTime, TimeDelta, Utc};
+use domain::ports::UserRepository;
+use domain::{
+    Effects, Email, EventKind, NewSecurityEvent, NewSession, NewUser, PasswordHash, RequestContext,
+    Role, SessionId, Timestamp, TokenHash, User, UserId, UserName,
+};
+
+/// Declares contract tests: for each `async fn name(f: Fixture)` in scope,
+/// a `sqlite::name` and a `postgres::name` test on a fresh, migrated
+/// database.
+macro_rules! contract_tests {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let test_db = adapters_db::testing::TestDatabase::sqlite();
+                    super::$name($crate::support::Fixture::new(test_db).await).await;
+                }
+            )+
+        }
+
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(test_db) = adapters_db::testing::TestDatabase::postgres() else {
+                        return;
+                    };
+                    super::$name($crate::support::Fixture::new(test_db).await).await;
+                }
+            )+
+        }
+    };
+}
+
+/// A migrated database for one test, and what tests need to look behind
+/// the ports.
+pub struct Fixture {
+    // Dropped first: the pool closes before its database is dropped.
+    pub db: Database,
+    test_db: TestDatabase,
+}
+
+impl Fixture {
+    pub async fn new(test_db: TestDatabase) -> Self {
+        let db = test_db.migrated().await;
+        Self { db, test_db }
+    }
+
+    pub fn url(&self) -> &str {
+        self.test_db.url()
+    }
+
+    /// A second pool on the same database.
+    pub fn connect(&self, max_connections: u32, acquire_timeout: Duration) -> Database {
+        Database::connect(self.url(), max_connections, acquire_timeout).unwrap()
+    }
+
+    /// Every event of `user`, oldest first.
+    pub async fn events(&self, user: UserId) -> Vec<NewSecurityEvent> {
+        testing::security_events(&self.db, user).await.unwrap()
+    }
+
+    pub async fn sql(&self, sql: &str) {
+        testing::execute_sql(&self.db, sql).await.unwrap();
+    }
+
+    /// A stored user with a unique email.
+    pub async fn user(&self) -> User {
+        let user = new_user(&format!("{}@example.com", UserId::generate()));
+        self.db.create(user, Effects::none()).await.unwrap()
+    }
+}
+
+/// A fixed instant with microseconds, which every backend keeps.
+pub fn t0() -> Timestamp {
+    at("2026-01-01T12:00:00.123456Z")
+}
+
+pub fn at(rfc3339: &str) -> Timestamp {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+pub fn secs(n: i64) -> TimeDelta {
+    TimeDelta::seconds(n)
+}
+
+pub fn context() -> RequestContext {
+    RequestContext {
+        ip: Some("203.0.113.7".into()),
+        user_agent: Some("contract-test/1.0".into()),
+    }
+}
+
+pub fn new_user(email: &str) -> NewUser {
+    NewUser {
+        id: UserId::generate(),
+        email: Email::parse(email).unwrap(),
+        name: UserName::parse("Ada Lovelace").unwrap(),
+        role: Role::User,
+        email_verified: false,
+        is_active: true,
+        // Any fixed string: nothing here hashes or verifies.
+        password_hash: PasswordHash::new(
+            "$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234".into(),
+        ),
+        created_at: t0(),
+    }
+}
+
+pub fn event(user: UserId, kind: EventKind, at: Timestamp) -> NewSecurityEvent {
+    NewSecurityEvent::new(user, kind, at, &context())
+}
+
+pub fn new_session(user: UserId, refresh_hash: &str) -> NewSession {
+    NewSession {
+        id: SessionId::generate(),
+        user_id: user,
+        refresh_hash: hash(refresh_hash),
+        created_at: t0(),
+        refresh_expires_at: t0() + TimeDelta::days(30),
+        expires_at: t0() + TimeDelta::days(90),
+        user_agent: context().user_agent,
+        ip: context().ip,
+    }
+}
+
+pub fn hash(text: &str) -> TokenHash {
+    TokenHash::new(text.to_owned())
+}

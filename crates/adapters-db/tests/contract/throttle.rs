@@ -1,0 +1,193 @@
+//! `LoginThrottle` contract.
+
+use std::sync::Arc;
+
+use domain::ports::{LockoutPolicy, LoginThrottle};
+use domain::{Effects, EventKind, InfraError, UserId};
+
+use crate::support::*;
+
+contract_tests!(
+    an_unknown_key_is_not_locked,
+    failures_below_the_limit_do_not_lock,
+    the_failure_that_reaches_the_limit_locks_until_now_plus_the_lockout,
+    failures_during_a_lockout_neither_report_nor_extend_it,
+    a_failure_after_the_lockout_ended_starts_a_new_count,
+    clearing_forgets_the_failures,
+    keys_are_counted_separately,
+    a_failure_writes_its_events_in_the_same_transaction,
+    a_failure_whose_event_cannot_be_written_is_not_counted,
+    concurrent_failures_all_count,
+);
+
+const KEY: &str = "ada@example.com";
+const POLICY: LockoutPolicy = LockoutPolicy {
+    max_failures: 3,
+    lockout_secs: 900,
+};
+
+async fn fail(f: &Fixture, key: &str, seconds_after_t0: i64) -> Option<domain::Timestamp> {
+    f.db.record_failure(key, t0() + secs(seconds_after_t0), POLICY, Effects::none())
+        .await
+        .unwrap()
+}
+
+async fn an_unknown_key_is_not_locked(f: Fixture) {
+    assert_eq!(
+        f.db.locked_until("nobody@example.com", t0()).await.unwrap(),
+        None
+    );
+}
+
+async fn failures_below_the_limit_do_not_lock(f: Fixture) {
+    assert_eq!(fail(&f, KEY, 0).await, None);
+    assert_eq!(fail(&f, KEY, 1).await, None);
+
+    assert_eq!(f.db.locked_until(KEY, t0() + secs(2)).await.unwrap(), None);
+}
+
+async fn the_failure_that_reaches_the_limit_locks_until_now_plus_the_lockout(f: Fixture) {
+    fail(&f, KEY, 0).await;
+    fail(&f, KEY, 1).await;
+
+    let locked = fail(&f, KEY, 2).await;
+
+    let end = t0() + secs(2 + 900);
+    assert_eq!(locked, Some(end));
+    assert_eq!(
+        f.db.locked_until(KEY, t0() + secs(3)).await.unwrap(),
+        Some(end)
+    );
+    assert_eq!(
+        f.db.locked_until(KEY, end - secs(1)).await.unwrap(),
+        Some(end)
+    );
+    assert_eq!(f.db.locked_until(KEY, end).await.unwrap(), None);
+}
+
+async fn failures_during_a_lockout_neither_report_nor_extend_it(f: Fixture) {
+    for second in 0..3 {
+        fail(&f, KEY, second).await;
+    }
+    let end = t0() + secs(2 + 900);
+
+    assert_eq!(fail(&f, KEY, 10).await, None);
+    assert_eq!(fail(&f, KEY, 20).await, None);
+
+    assert_eq!(
+        f.db.locked_until(KEY, t0() + secs(30)).await.unwrap(),
+        Some(end)
+    );
+}
+
+async fn a_failure_after_the_lockout_ended_starts_a_new_count(f: Fixture) {
+    for second in 0..3 {
+        fail(&f, KEY, second).await;
+    }
+    let after = 2 + 900;
+
+    // A new count: the limit is reached again only at the third failure.
+    assert_eq!(fail(&f, KEY, after).await, None);
+    assert_eq!(fail(&f, KEY, after + 1).await, None);
+    assert_eq!(
+        f.db.locked_until(KEY, t0() + secs(after + 1))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        fail(&f, KEY, after + 2).await,
+        Some(t0() + secs(after + 2 + 900))
+    );
+}
+
+async fn clearing_forgets_the_failures(f: Fixture) {
+    fail(&f, KEY, 0).await;
+    fail(&f, KEY, 1).await;
+
+    f.db.clear(KEY).await.unwrap();
+
+    assert_eq!(fail(&f, KEY, 2).await, None);
+    assert_eq!(fail(&f, KEY, 3).await, None);
+    assert!(fail(&f, KEY, 4).await.is_some());
+}
+
+async fn keys_are_counted_separately(f: Fixture) {
+    fail(&f, KEY, 0).await;
+    fail(&f, KEY, 1).await;
+
+    assert_eq!(fail(&f, "grace@example.com", 2).await, None);
+    assert!(fail(&f, KEY, 3).await.is_some());
+    assert_eq!(
+        f.db.locked_until("grace@example.com", t0() + secs(4))
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn a_failure_writes_its_events_in_the_same_transaction(f: Fixture) {
+    let user = f.user().await;
+    let failed = event(user.id, EventKind::LoginFailed, t0());
+    let locked = event(user.id, EventKind::LockedOut, t0());
+    let policy = LockoutPolicy {
+        max_failures: 1,
+        ..POLICY
+    };
+    let effects = Effects {
+        events: vec![failed.clone(), locked.clone()],
+    };
+
+    let result =
+        f.db.record_failure(user.email.as_str(), t0(), policy, effects)
+            .await;
+
+    assert!(result.unwrap().is_some());
+    assert_eq!(f.events(user.id).await, vec![failed, locked]);
+}
+
+async fn a_failure_whose_event_cannot_be_written_is_not_counted(f: Fixture) {
+    let orphan = Effects::event(event(UserId::generate(), EventKind::LoginFailed, t0()));
+
+    let result = f.db.record_failure(KEY, t0(), POLICY, orphan).await;
+
+    assert!(
+        matches!(result, Err(InfraError::Unexpected(_))),
+        "{result:?}"
+    );
+    // Still three failures to go.
+    assert_eq!(fail(&f, KEY, 1).await, None);
+    assert_eq!(fail(&f, KEY, 2).await, None);
+    assert!(fail(&f, KEY, 3).await.is_some());
+}
+
+async fn concurrent_failures_all_count(f: Fixture) {
+    let db = Arc::new(f.db.clone());
+    let policy = LockoutPolicy {
+        max_failures: 10,
+        lockout_secs: 900,
+    };
+
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let db = Arc::clone(&db);
+            tokio::spawn(async move {
+                db.record_failure(KEY, t0(), policy, Effects::none())
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut locks = Vec::new();
+    for task in tasks {
+        locks.extend(task.await.unwrap());
+    }
+
+    // Had any increment been lost, the count would stop short of 10 and
+    // nothing would lock.
+    assert_eq!(locks, vec![t0() + secs(900)]);
+    assert_eq!(
+        f.db.locked_until(KEY, t0()).await.unwrap(),
+        Some(t0() + secs(900))
+    );
+}

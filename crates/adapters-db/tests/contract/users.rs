@@ -1,0 +1,184 @@
+//! `UserRepository` contract.
+
+use domain::ports::UserRepository;
+use domain::{CreateUserError, Effects, Email, EventKind, InfraError, PasswordHash, Role, UserId};
+
+use crate::support::*;
+
+contract_tests!(
+    creating_a_user_stores_it_with_its_events,
+    a_created_user_reads_back_exactly_by_id_and_by_email,
+    creating_a_user_with_a_taken_email_is_email_taken_and_writes_nothing,
+    an_email_differing_only_in_case_is_taken,
+    a_user_whose_event_cannot_be_written_is_not_created,
+    finding_an_unknown_user_is_none,
+    timestamps_keep_microseconds_and_drop_nanoseconds,
+    updating_the_password_hash_replaces_only_the_hash,
+    updating_the_password_hash_of_an_unknown_user_is_not_an_error,
+    a_stored_user_that_no_longer_parses_is_unexpected,
+);
+
+async fn creating_a_user_stores_it_with_its_events(f: Fixture) {
+    let user = new_user("ada@example.com");
+    let registered = event(user.id, EventKind::Registered, t0());
+
+    let created =
+        f.db.create(user.clone(), Effects::event(registered.clone()))
+            .await
+            .unwrap();
+
+    assert_eq!(created, user.into_user());
+    assert_eq!(
+        f.db.find_by_id(created.id).await.unwrap(),
+        Some(created.clone())
+    );
+    assert_eq!(f.events(created.id).await, vec![registered]);
+}
+
+async fn a_created_user_reads_back_exactly_by_id_and_by_email(f: Fixture) {
+    let mut user = new_user("grace@example.com");
+    user.role = Role::Admin;
+    user.email_verified = true;
+    user.is_active = false;
+    user.created_at = at("2026-03-04T05:06:07.000001Z");
+
+    let created = f.db.create(user.clone(), Effects::none()).await.unwrap();
+
+    assert_eq!(created, user.clone().into_user());
+    assert_eq!(
+        f.db.find_by_id(user.id).await.unwrap(),
+        Some(created.clone())
+    );
+    assert_eq!(
+        f.db.find_by_email(&user.email).await.unwrap(),
+        Some(created)
+    );
+}
+
+async fn creating_a_user_with_a_taken_email_is_email_taken_and_writes_nothing(f: Fixture) {
+    let first =
+        f.db.create(new_user("ada@example.com"), Effects::none())
+            .await
+            .unwrap();
+    let second = new_user("ada@example.com");
+    // Effects that would be visible had anything been written: an event on
+    // the existing account.
+    let effects = Effects::event(event(first.id, EventKind::UpdatedByAdmin, t0()));
+
+    let result = f.db.create(second.clone(), effects).await;
+
+    assert!(
+        matches!(result, Err(CreateUserError::EmailTaken)),
+        "{result:?}"
+    );
+    assert_eq!(f.db.find_by_id(second.id).await.unwrap(), None);
+    assert_eq!(
+        f.db.find_by_email(&first.email).await.unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(f.events(first.id).await, vec![]);
+}
+
+async fn an_email_differing_only_in_case_is_taken(f: Fixture) {
+    f.db.create(new_user("Ada.Lovelace@Example.COM"), Effects::none())
+        .await
+        .unwrap();
+
+    let result =
+        f.db.create(new_user("ada.lovelace@example.com"), Effects::none())
+            .await;
+
+    assert!(
+        matches!(result, Err(CreateUserError::EmailTaken)),
+        "{result:?}"
+    );
+}
+
+async fn a_user_whose_event_cannot_be_written_is_not_created(f: Fixture) {
+    let user = new_user("ada@example.com");
+    // An event for an account that does not exist breaks a foreign key.
+    let orphan = event(UserId::generate(), EventKind::Registered, t0());
+
+    let result = f.db.create(user.clone(), Effects::event(orphan)).await;
+
+    assert!(
+        matches!(
+            result,
+            Err(CreateUserError::Infra(InfraError::Unexpected(_)))
+        ),
+        "{result:?}"
+    );
+    assert_eq!(f.db.find_by_id(user.id).await.unwrap(), None);
+    assert_eq!(f.db.find_by_email(&user.email).await.unwrap(), None);
+}
+
+async fn finding_an_unknown_user_is_none(f: Fixture) {
+    f.user().await;
+
+    assert_eq!(f.db.find_by_id(UserId::generate()).await.unwrap(), None);
+    let unknown = Email::parse("nobody@example.com").unwrap();
+    assert_eq!(f.db.find_by_email(&unknown).await.unwrap(), None);
+}
+
+async fn timestamps_keep_microseconds_and_drop_nanoseconds(f: Fixture) {
+    let mut user = new_user("ada@example.com");
+    user.created_at = at("2026-01-01T00:00:00.123456789Z");
+
+    let created = f.db.create(user, Effects::none()).await.unwrap();
+
+    assert_eq!(created.created_at, at("2026-01-01T00:00:00.123456Z"));
+    assert_eq!(created.updated_at, created.created_at);
+    assert_eq!(f.db.find_by_id(created.id).await.unwrap(), Some(created));
+}
+
+async fn updating_the_password_hash_replaces_only_the_hash(f: Fixture) {
+    let user = f.user().await;
+    let rehashed =
+        PasswordHash::new("$2b$12$rehashedrehashedrehashedrehashedrehashedrehashedrehash".into());
+
+    f.db.update_password_hash(user.id, rehashed.clone())
+        .await
+        .unwrap();
+
+    let found = f.db.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(found.password_hash, rehashed);
+    assert_eq!(found.updated_at, user.updated_at);
+    assert_eq!(
+        domain::User {
+            password_hash: user.password_hash.clone(),
+            ..found
+        },
+        user
+    );
+}
+
+async fn updating_the_password_hash_of_an_unknown_user_is_not_an_error(f: Fixture) {
+    let result =
+        f.db.update_password_hash(UserId::generate(), PasswordHash::new("x".into()))
+            .await;
+
+    assert!(result.is_ok(), "{result:?}");
+}
+
+async fn a_stored_user_that_no_longer_parses_is_unexpected(f: Fixture) {
+    let bad_email = f.user().await;
+    let bad_name = f.user().await;
+    f.sql(&format!(
+        "UPDATE users SET email = 'not an email' WHERE id = '{}'",
+        bad_email.id
+    ))
+    .await;
+    f.sql(&format!(
+        "UPDATE users SET name = '   ' WHERE id = '{}'",
+        bad_name.id
+    ))
+    .await;
+
+    let by_id = f.db.find_by_id(bad_email.id).await;
+    assert!(matches!(by_id, Err(InfraError::Unexpected(_))), "{by_id:?}");
+    let by_email = f.db.find_by_email(&bad_name.email).await;
+    assert!(
+        matches!(by_email, Err(InfraError::Unexpected(_))),
+        "{by_email:?}"
+    );
+}
