@@ -2,6 +2,7 @@
 
 pub mod errors;
 pub mod ids;
+pub mod mail;
 pub mod ports;
 pub mod security_event;
 pub mod session;
@@ -10,6 +11,7 @@ pub mod values;
 
 pub use errors::*;
 pub use ids::{SessionId, UserId};
+pub use mail::{MailKind, OutgoingMail, QueuedMail};
 pub use security_event::{Effects, EventKind, NewSecurityEvent, RequestContext};
 pub use session::{NewSession, RefreshRotation, RefreshTokenState, Session};
 pub use user::{NewUser, User};

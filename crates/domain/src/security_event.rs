@@ -1,6 +1,6 @@
 use std::fmt;
 
-use crate::{Timestamp, UserId};
+use crate::{OutgoingMail, Timestamp, UserId};
 
 /// Where a request came from, as far as the service can tell; recorded on
 /// sessions and security events.
@@ -122,11 +122,13 @@ impl NewSecurityEvent {
 }
 
 /// The writes that must land in the same transaction as the change they
-/// accompany. Every state-changing port method takes one and applies it
-/// atomically with its own write, or not at all.
+/// accompany: security events and outbox mail. Every state-changing port
+/// method takes one and applies it atomically with its own write, or not at
+/// all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Effects {
     pub events: Vec<NewSecurityEvent>,
+    pub mails: Vec<OutgoingMail>,
 }
 
 impl Effects {
@@ -139,7 +141,15 @@ impl Effects {
     pub fn event(event: NewSecurityEvent) -> Self {
         Self {
             events: vec![event],
+            mails: Vec::new(),
         }
+    }
+
+    /// Adds a message to queue with the change.
+    #[must_use]
+    pub fn with_mail(mut self, mail: OutgoingMail) -> Self {
+        self.mails.push(mail);
+        self
     }
 }
 
