@@ -8,6 +8,8 @@ mod clock;
 mod crypto;
 mod health;
 mod login_throttle;
+mod mailer;
+mod outbox;
 mod sessions;
 mod users;
 
@@ -15,6 +17,8 @@ pub use clock::{Clock, SystemClock};
 pub use crypto::{AccessClaims, PasswordHasher, SecretTokens, TokenCodec};
 pub use health::{CheckStatus, HealthProbe, Readiness};
 pub use login_throttle::{LockoutPolicy, LoginThrottle};
+pub use mailer::{MailError, Mailer};
+pub use outbox::Outbox;
 pub use sessions::SessionRepository;
 pub use users::UserRepository;
 
@@ -24,6 +28,8 @@ pub use {
     crypto::{MockPasswordHasher, MockSecretTokens, MockTokenCodec},
     health::MockHealthProbe,
     login_throttle::MockLoginThrottle,
+    mailer::MockMailer,
+    outbox::MockOutbox,
     sessions::MockSessionRepository,
     users::MockUserRepository,
 };

@@ -1,0 +1,25 @@
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::{BoxError, OutgoingMail};
+
+/// Why a message was not delivered.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// Worth retrying later (server down, timeout, 4xx SMTP reply).
+    #[error("temporary delivery failure")]
+    Transient(#[source] BoxError),
+    /// Retrying will not help (bad address, 5xx SMTP reply, broken template).
+    #[error("permanent delivery failure")]
+    Permanent(#[source] BoxError),
+}
+
+/// Renders and delivers one message through a transport (SMTP, `.eml`
+/// files, the log).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Delivers `mail`. `id` is the outbox id: transports derive the
+    /// `Message-ID` from it, so a retried message keeps its id.
+    async fn send(&self, id: Uuid, mail: &OutgoingMail) -> Result<(), MailError>;
+}

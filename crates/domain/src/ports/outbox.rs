@@ -1,0 +1,39 @@
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use crate::{InfraError, QueuedMail, Timestamp};
+
+/// The transactional outbox: mail queued by `Effects` with the change that
+/// causes it, delivered later by a worker.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Claims up to `limit` undelivered messages that are due at `now`, oldest
+    /// first, and leases them to the caller until `now + lease_secs`.
+    ///
+    /// MUST NOT hand one message to two callers whose leases overlap, even in
+    /// different processes (on PostgreSQL: `FOR UPDATE SKIP LOCKED`). A
+    /// message whose lease ran out without `mark_delivered` or `mark_failed`
+    /// (its worker died) is claimable again.
+    async fn claim(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        lease_secs: u64,
+    ) -> Result<Vec<QueuedMail>, InfraError>;
+
+    /// Marks a message delivered: it is never claimed again.
+    async fn mark_delivered(&self, id: Uuid, at: Timestamp) -> Result<(), InfraError>;
+
+    /// Records a failed attempt: one more attempt, `error` as the last error
+    /// (short, never a secret), due again at `retry_at`, lease released.
+    async fn mark_failed(
+        &self,
+        id: Uuid,
+        error: &str,
+        retry_at: Timestamp,
+    ) -> Result<(), InfraError>;
+
+    /// How many messages wait for delivery.
+    async fn pending(&self) -> Result<u64, InfraError>;
+}
