@@ -3,7 +3,9 @@
 mod auth;
 mod commands;
 mod config;
+mod delivery;
 
 pub use auth::{AuthService, Ports, Principal, TokenPair};
 pub use commands::{CreateUserCommand, LoginCommand, RegisterCommand};
 pub use config::AuthConfig;
+pub use delivery::{DeliveryConfig, DeliveryRound, MailDelivery};
