@@ -1,0 +1,155 @@
+//! The application: state, configuration, the `App` and the server.
+
+use std::fmt;
+use std::net::{IpAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::body::BoxBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::web::{self, Data};
+use actix_web::{App, HttpServer};
+use application::AuthService;
+use domain::ports::HealthProbe;
+
+use crate::middleware::{RateLimiter, observe, rate_limit};
+use crate::routes;
+
+/// What the handlers use.
+#[derive(Clone)]
+pub struct AppState {
+    pub auth: Arc<AuthService>,
+    pub health: Arc<dyn HealthProbe>,
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings of the HTTP layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpConfig {
+    /// Requests per client address per minute on `/api/v1/auth/*`
+    /// (`APP_RATE_LIMIT__AUTH_PER_MINUTE`); 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// Peers whose `Forwarded` / `X-Forwarded-For` are believed
+    /// (`APP_SERVER__TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Worker threads; `None` is actix's default (one per core).
+    pub workers: Option<usize>,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            rate_limit_per_minute: 30,
+            trusted_proxies: Vec::new(),
+            workers: None,
+        }
+    }
+}
+
+/// What the middleware shares across every worker of one server.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) trusted_proxies: Vec<IpAddr>,
+    pub(crate) limiter: RateLimiter,
+}
+
+/// The application, ready to be instantiated once per worker: the state
+/// and the rate limiter are shared by all of them.
+#[derive(Clone, Debug)]
+pub struct HttpApp {
+    state: Data<AppState>,
+    shared: Data<Shared>,
+}
+
+impl HttpApp {
+    #[must_use]
+    pub fn new(state: AppState, config: &HttpConfig) -> Self {
+        Self {
+            state: Data::new(state),
+            shared: Data::new(Shared {
+                trusted_proxies: config.trusted_proxies.clone(),
+                limiter: RateLimiter::new(config.rate_limit_per_minute),
+            }),
+        }
+    }
+
+    /// A new `App` with every route and middleware; pass it to
+    /// `HttpServer::new` (one per worker) or `actix_web::test::init_service`.
+    #[must_use]
+    pub fn app(
+        &self,
+    ) -> App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<BoxBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + use<>,
+    > {
+        App::new()
+            .app_data(self.state.clone())
+            .app_data(self.shared.clone())
+            .configure(routes::configure)
+            .default_service(web::to(routes::not_found))
+            .wrap(from_fn(rate_limit))
+            .wrap(from_fn(observe))
+    }
+}
+
+/// Binds the application to `listener` and starts serving. Await the
+/// returned server. SIGTERM and Ctrl-C both stop it gracefully: it stops
+/// accepting, lets in-flight requests finish (up to actix's 30 s shutdown
+/// timeout), then resolves. (actix alone would stop *forcefully* on
+/// Ctrl-C.) Call it within the actix runtime (`#[actix_web::main]`), since
+/// the signal handlers are registered at once.
+///
+/// # Errors
+/// When the listener cannot be used or the signal handlers cannot be
+/// registered.
+pub fn server(
+    listener: TcpListener,
+    state: AppState,
+    config: HttpConfig,
+) -> std::io::Result<Server> {
+    let app = HttpApp::new(state, &config);
+    let mut server = HttpServer::new(move || app.app()).shutdown_signal(stop_signal()?);
+    if let Some(workers) = config.workers {
+        server = server.workers(workers);
+    }
+    Ok(server.listen(listener)?.run())
+}
+
+/// Resolves on the first SIGTERM or Ctrl-C. The handlers are registered
+/// now, so a signal that arrives before the server polls this still counts.
+fn stop_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+    #[cfg(unix)]
+    {
+        use actix_web::rt::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            let interrupt = std::pin::pin!(interrupt.recv());
+            let terminate = std::pin::pin!(terminate.recv());
+            futures_util::future::select(interrupt, terminate).await;
+            tracing::info!("stop signal received; finishing in-flight requests");
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if actix_web::rt::signal::ctrl_c().await.is_ok() {
+                tracing::info!("Ctrl-C received; finishing in-flight requests");
+            } else {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
+}

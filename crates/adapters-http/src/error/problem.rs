@@ -1,0 +1,103 @@
+//! The bodies of RFC 9457 problem details, as sent and as documented.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::dto::ReadinessChecks;
+
+/// An RFC 9457 problem detail (`application/problem+json`), the body of
+/// every 4xx and 5xx answer except the token endpoint's grant failures.
+///
+/// `code` is the stable, machine-readable member to branch on; `type` is a
+/// relative URI reference that identifies the problem kind (it is not
+/// guaranteed to be dereferenceable); `title` is fixed per `code`; `detail`
+/// is a human-readable explanation of this occurrence and may change
+/// wording. A problem never echoes a password, token, hash, SQL or stack
+/// trace. Clients must ignore members they do not know (more extension
+/// members may be added).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/invalid-credentials",
+    "title": "Invalid credentials",
+    "status": 401,
+    "detail": "the email or the password is wrong",
+    "code": "invalid_credentials"
+}))]
+pub struct Problem {
+    /// Identifies the problem kind, e.g. `/problems/validation`.
+    #[serde(rename = "type")]
+    #[schema(format = "uri-reference")]
+    pub type_: String,
+    /// A short summary, the same for every occurrence of this `code`.
+    pub title: String,
+    /// The HTTP status code of this answer.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// What went wrong this time, for humans.
+    pub detail: String,
+    /// The stable error code: `malformed_request`, `unauthenticated`,
+    /// `invalid_token`, `invalid_credentials`, `forbidden`,
+    /// `account_disabled`, `email_unverified`, `not_found`,
+    /// `method_not_allowed`, `email_taken`, `last_admin`,
+    /// `payload_too_large`, `unsupported_media_type`, `validation_failed`,
+    /// `invalid_or_expired_token`, `too_many_requests`, `overloaded`,
+    /// `not_ready` or `internal`. New codes may be added; treat an unknown
+    /// code by its HTTP status.
+    #[schema(example = "invalid_credentials")]
+    pub code: String,
+}
+
+/// One failing field of a request body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "field": "password",
+    "code": "password_too_short",
+    "message": "at least 12 characters"
+}))]
+pub struct FieldError {
+    /// The name of the field as sent (a top-level member of the body).
+    pub field: String,
+    /// The stable field error code: `required`, `unknown_field`, `email`,
+    /// `email_too_long`, `name_empty`, `name_too_long`,
+    /// `name_control_characters`, `password_too_short`,
+    /// `password_too_long`, `password_too_weak`, `role`.
+    pub code: String,
+    /// What the rule is, for humans. Never contains the value sent.
+    pub message: String,
+}
+
+/// A `validation_failed` problem: `errors` lists every failing field, not
+/// just the first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation",
+    "title": "Request validation failed",
+    "status": 422,
+    "detail": "2 fields are invalid",
+    "code": "validation_failed",
+    "errors": [
+        {"field": "email", "code": "email", "message": "not a valid email address"},
+        {"field": "password", "code": "password_too_short", "message": "at least 12 characters"}
+    ]
+}))]
+pub struct ValidationProblem {
+    #[serde(flatten)]
+    pub problem: Problem,
+    pub errors: Vec<FieldError>,
+}
+
+/// A `not_ready` problem from `/health/ready`, naming the failing checks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/not-ready",
+    "title": "Service not ready",
+    "status": 503,
+    "detail": "failing checks: database, migrations",
+    "code": "not_ready",
+    "checks": {"database": "failing", "migrations": "failing"}
+}))]
+pub struct ReadinessProblem {
+    #[serde(flatten)]
+    pub problem: Problem,
+    pub checks: ReadinessChecks,
+}

@@ -1,0 +1,131 @@
+//! The outermost middleware: request id, the request's tracing span, the
+//! client address, the headers every response carries, and one `info` line
+//! per request.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::web::Data;
+use actix_web::{Error, HttpMessage};
+use tracing::Instrument;
+
+use super::ClientAddr;
+use super::client_addr::resolve;
+use crate::app::Shared;
+
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// A client's request id is echoed when it is at most this long and
+/// visible ASCII; otherwise a new one is generated.
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// The id of a request, also in its tracing span and `x-request-id`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// The client's `x-request-id` when it is sane, a new UUID otherwise.
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get(&REQUEST_ID)
+        .map(HeaderValue::as_bytes)
+        .filter(|id| !id.is_empty() && id.len() <= MAX_REQUEST_ID_LEN)
+        .filter(|id| id.iter().all(u8::is_ascii_graphic))
+        .and_then(|id| std::str::from_utf8(id).ok())
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+}
+
+/// Paths whose answers may carry tokens or user data, or must be fresh:
+/// never stored by a cache.
+fn no_store(path: &str) -> bool {
+    path.starts_with("/api/") || path.starts_with("/health/")
+}
+
+pub(crate) async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let id = request_id(req.headers());
+    let span = tracing::info_span!("request", request_id = %id);
+    let trusted = req
+        .app_data::<Data<Shared>>()
+        .map(|shared| shared.trusted_proxies.clone())
+        .unwrap_or_default();
+    let client = resolve(req.peer_addr().map(|a| a.ip()), req.headers(), &trusted);
+    req.extensions_mut().insert(ClientAddr(client));
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let method = req.method().clone();
+    let no_store = no_store(req.path());
+
+    let mut res = match next.call(req).instrument(span.clone()).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(error) => {
+            // Routes and the middleware below answer their own errors; a
+            // service that returns one anyway is answered by actix, without
+            // our headers, so it is at least logged.
+            let status = error.as_response_error().status_code().as_u16();
+            tracing::error!(parent: &span, method = %method, status, "request failed outside a handler");
+            return Err(error);
+        }
+    };
+
+    let headers = res.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        headers.insert(REQUEST_ID, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if no_store {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    headers.remove(header::SERVER);
+
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "<unmatched>".to_owned());
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(
+        parent: &span,
+        method = %method,
+        route = %route,
+        status = res.status().as_u16(),
+        duration_ms,
+        "request completed"
+    );
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id_from(value: &[u8]) -> String {
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID, HeaderValue::from_bytes(value).unwrap());
+        request_id(&headers)
+    }
+
+    #[test]
+    fn a_sane_client_id_is_kept() {
+        assert_eq!(id_from(b"abc-123_XYZ.42"), "abc-123_XYZ.42");
+    }
+
+    #[test]
+    fn an_id_with_spaces_or_too_long_is_replaced_by_a_uuid() {
+        for value in [&b"has space"[..], &[b'a'; 129], b"caf\xc3\xa9"] {
+            let id = id_from(value);
+            assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+        }
+    }
+
+    #[test]
+    fn a_missing_id_is_generated() {
+        assert!(uuid::Uuid::parse_str(&request_id(&HeaderMap::new())).is_ok());
+    }
+}

@@ -1,0 +1,198 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+pub(crate) mod responses;
+
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::response::Response;
+use utoipa::openapi::schema::{AdditionalProperties, Schema};
+use utoipa::openapi::security::{
+    Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
+use utoipa::openapi::{Header, ObjectBuilder, RefOr, Required, Type};
+use utoipa::{Modify, OpenApi};
+
+use crate::dto::{
+    CheckState, HealthStatus, LiveResponse, ReadinessChecks, ReadyResponse, RoleName,
+    TokenPairResponse, TokenType, UserResponse,
+};
+use crate::error::{
+    FieldError, GrantError, GrantErrorCode, Problem, ReadinessProblem, ValidationProblem,
+};
+use crate::routes::auth::{login, logout, refresh, register, token};
+use crate::routes::{health, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "User accounts API",
+        version = "1.0.0",
+        description = include_str!("description.md"),
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    paths(
+        register::register,
+        login::login,
+        token::token,
+        refresh::refresh,
+        logout::logout,
+        users::me::me,
+        health::live::live,
+        health::ready::ready,
+    ),
+    components(
+        schemas(
+            Problem, ValidationProblem, FieldError, ReadinessProblem, GrantError, GrantErrorCode,
+            UserResponse, RoleName, TokenPairResponse, TokenType, LiveResponse, ReadyResponse,
+            ReadinessChecks, CheckState, HealthStatus,
+            register::RegisterRequest, login::LoginRequest, refresh::RefreshRequest,
+            token::TokenRequest, token::GrantType,
+        ),
+        responses(
+            responses::MalformedRequest, responses::ValidationFailed, responses::Unauthorized,
+            responses::InvalidCredentials, responses::InvalidRefreshToken,
+            responses::LoginForbidden, responses::EmailTaken, responses::PayloadTooLarge,
+            responses::UnsupportedMediaType, responses::TooManyRequests, responses::Unavailable,
+            responses::UnavailableOrOverloaded, responses::NotReady, responses::Internal,
+            responses::GrantFailed,
+        ),
+    ),
+    modifiers(&Security, &ClosedRequestBodies, &RequestIds),
+    tags(
+        (name = "auth", description = "Registration, login, tokens and logout"),
+        (name = "users", description = "The current user"),
+        (name = "health", description = "Liveness and readiness probes"),
+    ),
+)]
+struct ApiDoc;
+
+/// The OpenAPI document of the service.
+#[must_use]
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The OpenAPI document as pretty-printed JSON with a final newline, as
+/// served at `/openapi.json` and committed as `docs/openapi.json`.
+#[must_use]
+pub fn openapi_json() -> String {
+    // The document is plain data with string keys: serialising it cannot
+    // fail, and an empty document would fail the drift test loudly.
+    let mut json = openapi().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// The bearer scheme and the OAuth 2.0 password flow.
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut bearer = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .build();
+        bearer.description = Some(
+            "An access token from login, refresh or the token endpoint. Treat it as opaque."
+                .to_owned(),
+        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        let flow = Flow::Password(Password::new("/api/v1/auth/token", Scopes::new()));
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [flow],
+                "The password grant of `/api/v1/auth/token` (username = email); no scopes, \
+                 no client authentication.",
+            )),
+        );
+    }
+}
+
+/// Request bodies that refuse unknown members say so.
+struct ClosedRequestBodies;
+
+impl Modify for ClosedRequestBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for name in ["RegisterRequest", "LoginRequest", "RefreshRequest"] {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+                object.additional_properties =
+                    Some(Box::new(AdditionalProperties::FreeForm(false)));
+            }
+        }
+    }
+}
+
+/// `x-request-id` on every operation's request and every response.
+struct RequestIds;
+
+impl RequestIds {
+    fn header() -> Header {
+        let mut header = Header::new(ObjectBuilder::new().schema_type(Type::String));
+        header.description = Some(
+            "The request's id: the client's own when it sent a sane one (at most 128 visible \
+             ASCII characters), generated otherwise. Logged with every line of the request."
+                .to_owned(),
+        );
+        header
+    }
+
+    fn add_to(response: &mut Response) {
+        response
+            .headers
+            .insert("x-request-id".to_owned(), Self::header());
+    }
+
+    fn add_parameter(operation: &mut Operation) {
+        let parameter = ParameterBuilder::new()
+            .name("x-request-id")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "An id for this request, echoed in the response and logged; at most 128 \
+                 visible ASCII characters, else the server makes one.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(128)),
+            ))
+            .build();
+        operation
+            .parameters
+            .get_or_insert_with(Vec::new)
+            .push(parameter);
+    }
+}
+
+impl Modify for RequestIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                Self::add_parameter(operation);
+                for response in operation.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response {
+                        Self::add_to(response);
+                    }
+                }
+            }
+        }
+        if let Some(components) = openapi.components.as_mut() {
+            for response in components.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    Self::add_to(response);
+                }
+            }
+        }
+    }
+}

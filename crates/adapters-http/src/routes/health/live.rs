@@ -1,0 +1,19 @@
+use actix_web::HttpResponse;
+
+use crate::dto::{HealthStatus, LiveResponse};
+
+/// Liveness
+///
+/// Answers while the process runs, without touching the database.
+#[utoipa::path(
+    get,
+    path = "/health/live",
+    tag = "health",
+    operation_id = "live",
+    responses((status = 200, description = "The process runs", body = LiveResponse))
+)]
+pub(crate) async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(LiveResponse {
+        status: HealthStatus::Ok,
+    })
+}

@@ -1,0 +1,4 @@
+//! `/health/*`: liveness and readiness.
+
+pub(crate) mod live;
+pub(crate) mod ready;

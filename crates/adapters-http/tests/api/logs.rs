@@ -1,0 +1,123 @@
+//! What the request's log lines say, captured as JSON.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use domain::{InfraError, PasswordHash};
+use serde_json::{Value, json};
+use tracing_subscriber::fmt::MakeWriter;
+
+use crate::support::*;
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Captured {
+    type Writer = Self;
+
+    fn make_writer(&'a self) -> Self {
+        self.clone()
+    }
+}
+
+impl Captured {
+    fn lines(&self) -> Vec<Value> {
+        String::from_utf8(self.0.lock().unwrap().clone())
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+}
+
+/// Runs `body` with a JSON subscriber on this thread.
+fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(captured.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    (captured, guard)
+}
+
+#[actix_web::test]
+async fn each_request_logs_one_info_line_with_its_id_method_route_template_and_status() {
+    let (captured, _guard) = capture();
+    let mut fixture = Fixture::new();
+    fixture.authenticates(&user());
+
+    let reply = send(
+        &fixture.app(),
+        bearer(actix_web::test::TestRequest::get().uri("/api/v1/users/me?x=1")),
+    )
+    .await;
+
+    let id = reply.header("x-request-id").unwrap();
+    let lines: Vec<Value> = captured
+        .lines()
+        .into_iter()
+        .filter(|line| line["fields"]["message"] == "request completed")
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert_eq!(line["level"], "INFO");
+    assert_eq!(line["span"]["request_id"], id);
+    assert_eq!(line["fields"]["method"], "GET");
+    assert_eq!(line["fields"]["route"], "/api/v1/users/me");
+    assert_eq!(line["fields"]["status"], 200);
+    assert!(line["fields"]["duration_ms"].is_number());
+    assert!(!line.to_string().contains(ACCESS_TOKEN));
+}
+
+#[actix_web::test]
+async fn a_500_logs_the_cause_chain_once_under_the_request_id() {
+    let (captured, _guard) = capture();
+    let mut fixture = Fixture::new();
+    fixture
+        .hasher
+        .expect_hash()
+        .returning(|_| Ok(PasswordHash::new(STORED_HASH.into())));
+    fixture
+        .users
+        .expect_create()
+        .returning(|_, _| Err(InfraError::unexpected("disk on fire").into()));
+    let body = json!({"email": "ada@example.com", "password": PASSWORD, "name": "Ada"});
+
+    let reply = send(&fixture.app(), post_json("/api/v1/auth/register", &body)).await;
+
+    let id = reply.header("x-request-id").unwrap();
+    let errors: Vec<Value> = captured
+        .lines()
+        .into_iter()
+        .filter(|line| line["level"] == "ERROR")
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["span"]["request_id"], id);
+    assert!(
+        errors[0]["fields"]["error.chain"]
+            .as_str()
+            .unwrap()
+            .contains("disk on fire")
+    );
+    assert!(!reply.text().contains("disk on fire"));
+    let everything = captured
+        .lines()
+        .iter()
+        .map(Value::to_string)
+        .collect::<String>();
+    assert!(!everything.contains(PASSWORD));
+}

@@ -1,0 +1,18 @@
+//! The HTTP interface in-process: the real app on mocked ports.
+
+// Test helpers outside `#[test]` functions may panic on a broken fixture.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod bearer;
+mod conventions;
+mod health;
+mod login;
+mod logs;
+mod openapi;
+mod rate_limit;
+mod refresh;
+mod register;
+mod server;
+mod token;

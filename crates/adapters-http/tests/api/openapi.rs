@@ -1,0 +1,172 @@
+use std::path::PathBuf;
+
+use actix_web::test::TestRequest;
+use adapters_http::{openapi, openapi_json};
+use serde_json::Value;
+
+use crate::support::*;
+
+fn committed_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json")
+}
+
+/// `UPDATE_OPENAPI=1 cargo test -p adapters-http --test api openapi`
+/// rewrites the committed copy.
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let generated = openapi_json();
+    let path = committed_path();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != generated {
+        let line = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()));
+        panic!(
+            "docs/openapi.json differs from the code from line {}; run \
+             `UPDATE_OPENAPI=1 cargo test -p adapters-http --test api openapi` and commit it",
+            line + 1
+        );
+    }
+}
+
+#[test]
+fn the_document_is_openapi_3_1_with_a_bearer_scheme_and_a_password_flow() {
+    let document: Value = serde_json::to_value(openapi()).unwrap();
+
+    assert_eq!(document["openapi"], "3.1.0");
+    let schemes = &document["components"]["securitySchemes"];
+    assert_eq!(schemes["bearer"]["scheme"], "bearer");
+    assert_eq!(
+        schemes["oauth2"]["flows"]["password"]["tokenUrl"],
+        "/api/v1/auth/token"
+    );
+}
+
+#[test]
+fn every_api_operation_documents_its_internal_error_and_every_operation_its_request_id() {
+    let document: Value = serde_json::to_value(openapi()).unwrap();
+
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            if path.starts_with("/api/") {
+                assert!(responses.contains_key("500"), "{method} {path}");
+            }
+            let parameters = operation["parameters"].as_array().unwrap();
+            assert!(
+                parameters.iter().any(|p| p["name"] == "x-request-id"),
+                "{method} {path}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_route_of_this_slice_is_documented() {
+    let document: Value = serde_json::to_value(openapi()).unwrap();
+    let paths = document["paths"].as_object().unwrap();
+
+    for (path, method) in [
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/token", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/users/me", "get"),
+        ("/health/live", "get"),
+        ("/health/ready", "get"),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path}");
+    }
+}
+
+#[actix_web::test]
+async fn openapi_json_is_served_as_generated() {
+    let reply = send(
+        &Fixture::new().app(),
+        TestRequest::get().uri("/openapi.json"),
+    )
+    .await;
+
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(reply.text(), openapi_json());
+}
+
+#[actix_web::test]
+async fn docs_redirects_to_the_ui() {
+    let reply = send(&Fixture::new().app(), TestRequest::get().uri("/docs")).await;
+
+    assert_eq!(reply.status, 308);
+    assert_eq!(reply.header("location"), Some("/docs/"));
+}
+
+#[actix_web::test]
+async fn the_docs_page_loads_every_asset_from_this_server() {
+    let app = Fixture::new().app();
+    let index = send(&app, TestRequest::get().uri("/docs/")).await;
+    assert_eq!(index.status, 200);
+    assert!(
+        index
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = index.text();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "{html}"
+    );
+
+    let assets: Vec<&str> = html
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("./"))
+        .collect();
+    assert!(assets.len() >= 3, "{assets:?}");
+    for asset in assets {
+        let uri = format!("/docs/{}", asset.trim_start_matches("./"));
+        let reply = send(&app, TestRequest::get().uri(&uri)).await;
+        assert_eq!(reply.status, 200, "{uri}");
+    }
+}
+
+#[actix_web::test]
+async fn the_docs_page_reads_our_document_and_calls_no_validator() {
+    let reply = send(
+        &Fixture::new().app(),
+        TestRequest::get().uri("/docs/swagger-initializer.js"),
+    )
+    .await;
+
+    let script = reply.text();
+    assert!(script.contains("\"/openapi.json\""), "{script}");
+    assert!(!script.contains("https://"), "{script}");
+}
+
+#[actix_web::test]
+async fn an_unknown_docs_asset_answers_404_as_a_problem() {
+    let reply = send(
+        &Fixture::new().app(),
+        TestRequest::get().uri("/docs/nope.js"),
+    )
+    .await;
+
+    reply.assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn a_docs_path_that_does_not_decode_answers_404_as_a_problem() {
+    let reply = send(
+        &Fixture::new().app(),
+        TestRequest::get().uri("/docs/%FF%FE"),
+    )
+    .await;
+
+    reply.assert_problem(404, "not_found");
+}

@@ -1,0 +1,129 @@
+use actix_web::test::TestRequest;
+use adapters_http::HttpConfig;
+
+use crate::support::*;
+
+const PROXY: &str = "10.0.0.1";
+
+fn limited_to(per_minute: u32, trusted: &[&str]) -> Fixture {
+    let mut fixture = Fixture::new();
+    fixture.http = HttpConfig {
+        rate_limit_per_minute: per_minute,
+        trusted_proxies: trusted.iter().map(|ip| ip.parse().unwrap()).collect(),
+        workers: None,
+    };
+    fixture
+}
+
+/// A request to an auth path that answers without touching a port.
+fn auth_request(peer: &str) -> TestRequest {
+    TestRequest::post()
+        .uri("/api/v1/auth/login")
+        .peer_addr(format!("{peer}:40000").parse().unwrap())
+}
+
+#[actix_web::test]
+async fn the_request_over_the_limit_answers_429_with_retry_after() {
+    let app = limited_to(2, &[]).app();
+
+    for _ in 0..2 {
+        assert_eq!(send(&app, auth_request("192.0.2.1")).await.status, 415);
+    }
+    let reply = send(&app, auth_request("192.0.2.1")).await;
+
+    reply.assert_problem(429, "too_many_requests");
+    let retry_after: u64 = reply.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert!(reply.header("x-request-id").is_some());
+}
+
+#[actix_web::test]
+async fn other_addresses_keep_their_own_allowance() {
+    let app = limited_to(1, &[]).app();
+
+    send(&app, auth_request("192.0.2.1")).await;
+    let reply = send(&app, auth_request("192.0.2.2")).await;
+
+    assert_eq!(reply.status, 415);
+}
+
+#[actix_web::test]
+async fn paths_outside_auth_are_not_limited() {
+    let app = limited_to(1, &[]).app();
+    let live = || {
+        TestRequest::get()
+            .uri("/health/live")
+            .peer_addr("192.0.2.1:1".parse().unwrap())
+    };
+
+    for _ in 0..3 {
+        assert_eq!(send(&app, live()).await.status, 200);
+    }
+}
+
+#[actix_web::test]
+async fn zero_turns_the_limit_off() {
+    let app = limited_to(0, &[]).app();
+
+    for _ in 0..40 {
+        assert_eq!(send(&app, auth_request("192.0.2.1")).await.status, 415);
+    }
+}
+
+#[actix_web::test]
+async fn forwarded_for_from_an_untrusted_peer_is_ignored() {
+    let app = limited_to(1, &[PROXY]).app();
+    let spoofing = |client: &str| {
+        auth_request("192.0.2.1").insert_header(("x-forwarded-for", client.to_owned()))
+    };
+
+    send(&app, spoofing("198.51.100.1")).await;
+    let reply = send(&app, spoofing("198.51.100.2")).await;
+
+    reply.assert_problem(429, "too_many_requests");
+}
+
+#[actix_web::test]
+async fn forwarded_for_from_a_trusted_proxy_names_the_client() {
+    let app = limited_to(1, &[PROXY]).app();
+    let via_proxy =
+        |client: &str| auth_request(PROXY).insert_header(("x-forwarded-for", client.to_owned()));
+
+    send(&app, via_proxy("198.51.100.1")).await;
+    let other = send(&app, via_proxy("198.51.100.2")).await;
+    let same = send(&app, via_proxy("198.51.100.1")).await;
+
+    assert_eq!(other.status, 415);
+    same.assert_problem(429, "too_many_requests");
+}
+
+#[actix_web::test]
+async fn the_forwarded_client_address_reaches_the_use_case() {
+    let mut fixture = limited_to(30, &[PROXY]);
+    fixture
+        .throttle
+        .expect_locked_until()
+        .returning(|_, _| Ok(None));
+    fixture
+        .users
+        .expect_find_by_email()
+        .returning(|_| Ok(Some(user())));
+    fixture.hasher.expect_verify().returning(|_, _| Ok(false));
+    fixture
+        .throttle
+        .expect_record_failure()
+        .returning(|_, _, _, effects| {
+            assert_eq!(effects.events[0].ip.as_deref(), Some("198.51.100.7"));
+            Ok(None)
+        });
+    let request = post_json(
+        "/api/v1/auth/login",
+        &serde_json::json!({"email": "ada@example.com", "password": "wrong password"}),
+    )
+    .peer_addr(format!("{PROXY}:1").parse().unwrap())
+    .insert_header(("forwarded", "for=198.51.100.7"));
+
+    let reply = send(&fixture.app(), request).await;
+
+    reply.assert_problem(401, "invalid_credentials");
+}

@@ -1,0 +1,303 @@
+//! The app on mocked ports, a fixed clock, fixtures and a request helper.
+
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use actix_web::test::{self, TestRequest};
+use actix_web::web::Bytes;
+use adapters_http::{AppState, HttpApp, HttpConfig};
+use application::{AuthConfig, AuthService, Ports};
+use chrono::{Duration, TimeZone, Utc};
+use domain::ports::{
+    AccessClaims, MockClock, MockHealthProbe, MockLoginThrottle, MockPasswordHasher,
+    MockSecretTokens, MockSessionRepository, MockTokenCodec, MockUserRepository,
+};
+use domain::{
+    Email, PasswordHash, Role, SecretToken, Session, SessionId, Timestamp, TokenDecodeError,
+    TokenHash, User, UserId, UserName,
+};
+use serde_json::Value;
+
+pub const ACCESS_TOKEN: &str = "access.token.value";
+pub const REFRESH_TOKEN: &str = "refresh-token-0123456789abcdef";
+pub const NEW_REFRESH_TOKEN: &str = "new-refresh-token-fedcba9876543210";
+pub const STORED_HASH: &str = "$2b$12$storedhashstoredhashstoredhashstoredhashstoredhashst";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn now() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
+}
+
+pub fn user() -> User {
+    User {
+        id: UserId::generate(),
+        email: Email::parse("ada@example.com").unwrap(),
+        name: UserName::parse("Ada Lovelace").unwrap(),
+        role: Role::User,
+        email_verified: true,
+        is_active: true,
+        password_hash: PasswordHash::new(STORED_HASH.into()),
+        created_at: Utc.with_ymd_and_hms(2026, 11, 23, 19, 0, 0).unwrap(),
+        updated_at: Utc.with_ymd_and_hms(2026, 11, 23, 19, 0, 0).unwrap(),
+    }
+}
+
+pub fn session_of(user: &User) -> Session {
+    Session {
+        id: SessionId::generate(),
+        user_id: user.id,
+        created_at: now() - Duration::hours(1),
+        last_used_at: now() - Duration::hours(1),
+        refresh_expires_at: now() + Duration::days(30),
+        expires_at: now() + Duration::days(90),
+        revoked_at: None,
+        user_agent: None,
+        ip: None,
+    }
+}
+
+/// Every port mocked (a call without an expectation fails the test), the
+/// default auth config, and the default HTTP config.
+pub struct Fixture {
+    pub users: MockUserRepository,
+    pub sessions: MockSessionRepository,
+    pub throttle: MockLoginThrottle,
+    pub hasher: MockPasswordHasher,
+    pub tokens: MockTokenCodec,
+    pub secrets: MockSecretTokens,
+    pub health: MockHealthProbe,
+    pub auth: AuthConfig,
+    pub http: HttpConfig,
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        Self {
+            users: MockUserRepository::new(),
+            sessions: MockSessionRepository::new(),
+            throttle: MockLoginThrottle::new(),
+            hasher: MockPasswordHasher::new(),
+            tokens: MockTokenCodec::new(),
+            secrets: MockSecretTokens::new(),
+            health: MockHealthProbe::new(),
+            auth: AuthConfig::default(),
+            http: HttpConfig::default(),
+        }
+    }
+
+    pub fn app(self) -> HttpApp {
+        let (state, http) = self.into_parts();
+        HttpApp::new(state, &http)
+    }
+
+    /// The state and config, for `adapters_http::server`.
+    pub fn into_parts(self) -> (AppState, HttpConfig) {
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(now);
+        let auth = AuthService::new(
+            Ports {
+                users: Arc::new(self.users),
+                sessions: Arc::new(self.sessions),
+                throttle: Arc::new(self.throttle),
+                hasher: Arc::new(self.hasher),
+                tokens: Arc::new(self.tokens),
+                secrets: Arc::new(self.secrets),
+                clock: Arc::new(clock),
+            },
+            self.auth,
+        );
+        let state = AppState {
+            auth: Arc::new(auth),
+            health: Arc::new(self.health),
+        };
+        (state, self.http)
+    }
+
+    /// `ACCESS_TOKEN` authenticates as `user`, on a live session.
+    pub fn authenticates(&mut self, user: &User) -> SessionId {
+        let session = session_of(user);
+        let session_id = session.id;
+        let claims = AccessClaims {
+            user_id: user.id,
+            session_id,
+            issued_at: now(),
+            expires_at: now() + Duration::minutes(15),
+        };
+        self.tokens.expect_decode().returning(move |token, _| {
+            if token == ACCESS_TOKEN {
+                Ok(claims.clone())
+            } else {
+                Err(TokenDecodeError::Invalid)
+            }
+        });
+        self.sessions
+            .expect_find()
+            .returning(move |_| Ok(Some(session.clone())));
+        let user = user.clone();
+        self.users
+            .expect_find_by_id()
+            .returning(move |_| Ok(Some(user.clone())));
+        session_id
+    }
+
+    /// Issuing a pair works: `ACCESS_TOKEN` and `NEW_REFRESH_TOKEN`.
+    pub fn issues_tokens(&mut self) {
+        self.tokens
+            .expect_issue()
+            .returning(|_| Ok(SecretToken::new(ACCESS_TOKEN.into())));
+        self.secrets.expect_generate().returning(|| {
+            (
+                SecretToken::new(NEW_REFRESH_TOKEN.into()),
+                TokenHash::new("new-refresh-hash".into()),
+            )
+        });
+    }
+
+    /// The password check of a login: no lockout, `user` found (or not),
+    /// the password verifies when `correct`.
+    pub fn password_check(&mut self, user: Option<User>, correct: bool) {
+        self.throttle
+            .expect_locked_until()
+            .returning(|_, _| Ok(None));
+        let found = user.clone();
+        self.users
+            .expect_find_by_email()
+            .returning(move |_| Ok(found.clone()));
+        self.hasher
+            .expect_verify()
+            .returning(move |_, _| Ok(correct));
+        self.hasher.expect_verify_dummy().returning(|_| Ok(()));
+        if user.is_some() && correct {
+            self.throttle.expect_clear().returning(|_| Ok(()));
+        } else {
+            self.throttle
+                .expect_record_failure()
+                .returning(|_, _, _, _| Ok(None));
+        }
+    }
+
+    /// A login of `user` that succeeds and opens a session.
+    pub fn login_succeeds(&mut self, user: &User) {
+        self.password_check(Some(user.clone()), true);
+        self.hasher.expect_needs_rehash().returning(|_| false);
+        self.issues_tokens();
+        self.sessions
+            .expect_create()
+            .returning(|session, _| Ok(session.to_session()));
+    }
+
+    /// `REFRESH_TOKEN` is the current refresh token of a session of `user`,
+    /// and rotating it works.
+    pub fn refresh_succeeds(&mut self, user: &User) {
+        let session = session_of(user);
+        self.secrets
+            .expect_hash()
+            .returning(|token| TokenHash::new(format!("hash-of-{token}")));
+        let current = session.clone();
+        self.sessions
+            .expect_find_by_refresh_hash()
+            .returning(move |hash| {
+                Ok((hash.expose() == format!("hash-of-{REFRESH_TOKEN}"))
+                    .then(|| domain::RefreshTokenState::Current(current.clone())))
+            });
+        let user = user.clone();
+        self.users
+            .expect_find_by_id()
+            .returning(move |_| Ok(Some(user.clone())));
+        self.issues_tokens();
+        self.sessions
+            .expect_rotate_refresh()
+            .returning(move |_, _| Ok(Some(session.clone())));
+    }
+}
+
+/// What came back.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|value| value.to_str().unwrap())
+    }
+
+    /// Asserts a problem+json answer with this status and code.
+    pub fn assert_problem(&self, status: u16, code: &str) -> Value {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json")
+        );
+        let body = self.json();
+        assert_eq!(body["code"], code, "{body}");
+        assert_eq!(body["status"], status);
+        assert!(body["type"].as_str().unwrap().starts_with("/problems/"));
+        assert!(body["title"].is_string() && body["detail"].is_string());
+        body
+    }
+
+    /// The `errors` of a validation problem as (field, code) pairs.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        let body = self.assert_problem(422, "validation_failed");
+        body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                assert!(e["message"].is_string());
+                (
+                    e["field"].as_str().unwrap().to_owned(),
+                    e["code"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Sends one request to a fresh instance of `app` (the rate limiter is
+/// shared between instances of one `HttpApp`, as between workers).
+pub async fn send(app: &HttpApp, request: TestRequest) -> Reply {
+    let service = test::init_service(app.app()).await;
+    let response = test::call_service(&service, request.to_request()).await;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = test::read_body(response).await;
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// A JSON POST.
+pub fn post_json(path: &str, body: &Value) -> TestRequest {
+    TestRequest::post()
+        .uri(path)
+        .insert_header(("content-type", "application/json"))
+        .set_payload(body.to_string())
+}
+
+/// A form POST to the token endpoint.
+pub fn post_form(body: &str) -> TestRequest {
+    TestRequest::post()
+        .uri("/api/v1/auth/token")
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload(body.to_owned())
+}
+
+/// A request with `Authorization: Bearer ACCESS_TOKEN`.
+pub fn bearer(request: TestRequest) -> TestRequest {
+    request.insert_header(("authorization", format!("Bearer {ACCESS_TOKEN}")))
+}
