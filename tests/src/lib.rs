@@ -1,1 +1,300 @@
+//! The harness of the end-to-end suite: starts the real `server` binary on a
+//! free port, against a fresh SQLite file or a fresh PostgreSQL database, and
+//! talks to it over real HTTP.
 
+// Test support: failing loudly on a broken setup is the point.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use adapters_db::testing::TestDatabase;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde_json::{Value, json};
+
+pub use serde_json;
+
+/// Which database a test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server, killed (and its database dropped) on drop.
+pub struct TestServer {
+    child: Child,
+    base_url: String,
+    client: Client,
+    log: Arc<Mutex<Vec<String>>>,
+    /// The database and working directory, kept across restarts; dropped
+    /// (database dropped, folder deleted) after the process is killed.
+    parts: Option<(TestDatabase, tempfile::TempDir)>,
+}
+
+impl std::fmt::Debug for TestServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServer")
+            .field("base_url", &self.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `server` binary that cargo built next to this test executable.
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
+    let binary = dir.join(format!("server{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        binary.exists(),
+        "{} is missing: build it with `cargo build -p server`",
+        binary.display()
+    );
+    binary
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
+impl TestServer {
+    /// Starts a server on `backend` with test-friendly settings (bcrypt cost
+    /// 4, no rate limit) overridden by `env`. `None` when the backend is
+    /// PostgreSQL and it is not reachable (the skip is printed by the
+    /// database helper, or it panics when PostgreSQL is required).
+    pub fn start(backend: Backend, env: &[(&str, &str)]) -> Option<Self> {
+        let database = match backend {
+            Backend::Sqlite => TestDatabase::sqlite(),
+            Backend::Postgres => TestDatabase::postgres()?,
+        };
+        let workdir = tempfile::tempdir().expect("temp dir");
+        Some(Self::spawn(database, workdir, env))
+    }
+
+    /// Stops this server and starts another on the same database and
+    /// working directory, with `env` on top of the test defaults.
+    pub fn restart(mut self, env: &[(&str, &str)]) -> Self {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (database, workdir) = self.parts.take().expect("parts present until drop");
+        Self::spawn(database, workdir, env)
+    }
+
+    /// The database URL this server uses.
+    pub fn database_url(&self) -> String {
+        self.parts
+            .as_ref()
+            .expect("parts present until drop")
+            .0
+            .url()
+            .to_owned()
+    }
+
+    fn spawn(database: TestDatabase, workdir: tempfile::TempDir, env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let mut command = Command::new(server_binary());
+        command
+            .current_dir(workdir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("APP_SERVER__PORT", port.to_string())
+            .env("APP_OPS__PORT", free_port().to_string())
+            .env("APP_DATABASE__URL", database.url())
+            .env("APP_AUTH__BCRYPT_COST", "4")
+            .env("APP_RATE_LIMIT__AUTH_PER_MINUTE", "0")
+            .env("APP_LOG__FORMAT", "json")
+            .env("APP_PUBLIC_URL", "http://app.test")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("spawn server");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let streams: [Option<Box<dyn std::io::Read + Send>>; 2] = [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        ];
+        for stream in streams.into_iter().flatten() {
+            let log = Arc::clone(&log);
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    log.lock().expect("log lock").push(line);
+                }
+            });
+        }
+        let server = Self {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+            client: Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            log,
+            parts: Some((database, workdir)),
+        };
+        server.wait_until_ready();
+        server
+    }
+
+    fn wait_until_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(response) = self.client.get(self.url("/health/ready")).send()
+                && response.status() == 200
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "server did not become ready; its output:\n{}",
+            self.log_text()
+        );
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Everything the server printed so far.
+    pub fn log_text(&self) -> String {
+        self.log.lock().expect("log lock").join("\n")
+    }
+
+    pub fn workdir(&self) -> &std::path::Path {
+        self.parts
+            .as_ref()
+            .expect("parts present until drop")
+            .1
+            .path()
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    pub fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// `POST path` with a JSON body.
+    pub fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.post(path).json(body).send().expect("request")
+    }
+
+    /// Registers an account and returns the response.
+    pub fn register(&self, email: &str, password: &str, name: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/register",
+            &json!({"email": email, "password": password, "name": name}),
+        )
+    }
+
+    pub fn login(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/login",
+            &json!({"email": email, "password": password}),
+        )
+    }
+
+    /// Registers and logs in; returns the token pair.
+    pub fn signed_up(&self, email: &str) -> Value {
+        assert_eq!(self.register(email, PASSWORD, "Test User").status(), 201);
+        let response = self.login(email, PASSWORD);
+        assert_eq!(response.status(), 200);
+        response.json().expect("token pair")
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        // Only now may the database be dropped: the process held connections.
+        self.parts.take();
+    }
+}
+
+/// The password hash stored for `email`, read straight from the server's
+/// database (for checks no API call can make, such as the bcrypt cost).
+pub fn stored_password_hash(server: &TestServer, email: &str) -> String {
+    use domain::ports::UserRepository;
+    let database = server
+        .parts
+        .as_ref()
+        .expect("parts present until drop")
+        .0
+        .connect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let email = domain::Email::parse(email).expect("valid email");
+    let user = runtime
+        .block_on(database.find_by_email(&email))
+        .expect("query")
+        .expect("user exists");
+    user.password_hash.expose().to_owned()
+}
+
+/// A password that meets every rule.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Defines one test per backend: `mod sqlite { fn name() }` and
+/// `mod postgres { fn name() }`, each calling `name(Backend::...)` from the
+/// enclosing module, which starts its own server with the settings it needs.
+#[macro_export]
+macro_rules! e2e_tests {
+    ($($name:ident),* $(,)?) => {
+        $crate::e2e_tests!(@backend sqlite, Sqlite, $($name),*);
+        $crate::e2e_tests!(@backend postgres, Postgres, $($name),*);
+    };
+    (@backend $module:ident, $backend:ident, $($name:ident),*) => {
+        mod $module {
+            $(
+                #[test]
+                fn $name() {
+                    super::$name($crate::Backend::$backend);
+                }
+            )*
+        }
+    };
+}

@@ -1,1 +1,8 @@
+#![doc = include_str!("../README.md")]
 
+pub mod cli;
+pub mod commands;
+pub mod serve;
+pub mod settings;
+pub mod telemetry;
+pub mod wiring;

@@ -67,7 +67,11 @@ pub(crate) async fn observe(
             // service that returns one anyway is answered by actix, without
             // our headers, so it is at least logged.
             let status = error.as_response_error().status_code().as_u16();
-            tracing::error!(parent: &span, method = %method, status, "request failed outside a handler");
+            // Entered rather than `parent:`, so formatters that list the
+            // current spans (JSON) show the request id on this line too.
+            span.in_scope(
+                || tracing::error!(method = %method, status, "request failed outside a handler"),
+            );
             return Err(error);
         }
     };
@@ -90,14 +94,10 @@ pub(crate) async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "<unmatched>".to_owned());
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(
-        parent: &span,
-        method = %method,
-        route = %route,
-        status = res.status().as_u16(),
-        duration_ms,
-        "request completed"
-    );
+    let status = res.status().as_u16();
+    span.in_scope(|| {
+        tracing::info!(method = %method, route = %route, status, duration_ms, "request completed");
+    });
     Ok(res)
 }
 

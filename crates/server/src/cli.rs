@@ -1,0 +1,215 @@
+//! The command line: one binary, `server`, with a command per job.
+
+use std::io::BufRead;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+/// The variable `create-admin` reads the password from, before standard
+/// input.
+pub const ADMIN_PASSWORD_VAR: &str = "APP_ADMIN_PASSWORD";
+
+/// User-account REST service. Configuration comes from config/default.toml,
+/// config/{APP_ENV}.toml and APP_... environment variables; see
+/// `server check-config`.
+#[derive(Debug, Parser)]
+#[command(name = "server", version)]
+pub struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations (unless --no-migrate) and serve the API.
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Create an active admin with a verified email. The password comes from
+    /// APP_ADMIN_PASSWORD or, when unset, from one line of standard input.
+    CreateAdmin(CreateAdminArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Validate the configuration without touching the database, and print
+    /// it with secrets redacted.
+    CheckConfig,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct ServeArgs {
+    /// Serve without applying pending migrations (readiness reports them).
+    #[arg(long)]
+    pub no_migrate: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct CreateAdminArgs {
+    /// The admin's email address.
+    #[arg(long)]
+    pub email: String,
+    /// The admin's display name.
+    #[arg(long)]
+    pub name: String,
+}
+
+impl Cli {
+    /// The command to run: a bare `server` serves, migrations included.
+    #[must_use]
+    pub fn into_command(self) -> Command {
+        self.command
+            .unwrap_or_else(|| Command::Serve(ServeArgs::default()))
+    }
+}
+
+/// The new admin's password: `from_env` (the value of
+/// [`ADMIN_PASSWORD_VAR`]) when set, else one line of `stdin` without its
+/// line ending. Nothing else is trimmed: spaces are part of a password.
+///
+/// # Errors
+/// When the variable is set but empty, or standard input gives nothing.
+pub fn admin_password(from_env: Option<String>, stdin: impl BufRead) -> anyhow::Result<String> {
+    if let Some(password) = from_env {
+        if password.is_empty() {
+            bail!("{ADMIN_PASSWORD_VAR} is set but empty");
+        }
+        return Ok(password);
+    }
+    let mut line = String::new();
+    stdin
+        .take(64 * 1024)
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    let password = line
+        .strip_suffix('\n')
+        .map_or(line.as_str(), |l| l.strip_suffix('\r').unwrap_or(l));
+    if password.is_empty() {
+        bail!("no password given: set {ADMIN_PASSWORD_VAR} or write it on standard input");
+    }
+    Ok(password.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(std::iter::once("server").chain(args.iter().copied()))
+            .map(Cli::into_command)
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn no_command_serves_with_migrations() {
+        assert_eq!(
+            parse(&[]).unwrap(),
+            Command::Serve(ServeArgs { no_migrate: false })
+        );
+    }
+
+    #[test]
+    fn serve_takes_no_migrate() {
+        assert_eq!(
+            parse(&["serve"]).unwrap(),
+            Command::Serve(ServeArgs { no_migrate: false })
+        );
+        assert_eq!(
+            parse(&["serve", "--no-migrate"]).unwrap(),
+            Command::Serve(ServeArgs { no_migrate: true })
+        );
+    }
+
+    #[test]
+    fn the_other_commands_parse() {
+        assert_eq!(parse(&["migrate"]).unwrap(), Command::Migrate);
+        assert_eq!(parse(&["openapi"]).unwrap(), Command::Openapi);
+        assert_eq!(parse(&["check-config"]).unwrap(), Command::CheckConfig);
+        assert_eq!(
+            parse(&[
+                "create-admin",
+                "--email",
+                "root@example.com",
+                "--name",
+                "Root User"
+            ])
+            .unwrap(),
+            Command::CreateAdmin(CreateAdminArgs {
+                email: "root@example.com".into(),
+                name: "Root User".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn create_admin_needs_an_email_and_a_name() {
+        let error = parse(&["create-admin", "--email", "root@example.com"]).unwrap_err();
+        assert_eq!(
+            error.kind(),
+            clap::error::ErrorKind::MissingRequiredArgument
+        );
+        assert!(error.to_string().contains("--name"));
+    }
+
+    #[test]
+    fn create_admin_takes_no_password_argument() {
+        // A password on the command line would land in shell history and in
+        // the process list.
+        assert!(
+            parse(&[
+                "create-admin",
+                "--email",
+                "a@b.c",
+                "--name",
+                "A",
+                "--password",
+                "x"
+            ])
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn unknown_commands_and_flags_are_errors() {
+        assert_eq!(
+            parse(&["frobnicate"]).unwrap_err().kind(),
+            clap::error::ErrorKind::InvalidSubcommand
+        );
+        assert!(parse(&["migrate", "--no-migrate"]).is_err());
+    }
+
+    #[test]
+    fn the_admin_password_comes_from_the_variable_first() {
+        let password = admin_password(
+            Some("from the environment".into()),
+            "from stdin\n".as_bytes(),
+        );
+        assert_eq!(password.unwrap(), "from the environment");
+    }
+
+    #[test]
+    fn an_empty_admin_password_variable_is_an_error() {
+        assert!(admin_password(Some(String::new()), "from stdin\n".as_bytes()).is_err());
+    }
+
+    #[test]
+    fn the_admin_password_from_stdin_loses_only_its_line_ending() {
+        let read = |input: &str| admin_password(None, input.as_bytes()).unwrap();
+        assert_eq!(read("  spaced out password  \n"), "  spaced out password  ");
+        assert_eq!(read("windows line\r\n"), "windows line");
+        assert_eq!(read("no newline at all"), "no newline at all");
+        assert_eq!(read("first line\nsecond line\n"), "first line");
+    }
+
+    #[test]
+    fn no_admin_password_at_all_is_an_error() {
+        let error = admin_password(None, "".as_bytes()).unwrap_err();
+        assert!(error.to_string().contains(ADMIN_PASSWORD_VAR));
+        assert!(admin_password(None, "\n".as_bytes()).is_err());
+    }
+}

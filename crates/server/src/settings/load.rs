@@ -1,0 +1,156 @@
+//! The layering: built-in defaults, `{dir}/default.toml`, `{dir}/{env}.toml`,
+//! then `APP_...` environment variables (`__` between levels).
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Figment, Metadata, Profile, Provider};
+
+use super::{
+    AppEnv, Backend, ConfigError, DatabaseUrl, Settings, cores, default_max_connections, validate,
+};
+
+/// The environment prefix of every setting.
+const PREFIX: &str = "APP_";
+
+/// `APP_` variables that are not settings: `APP_ENV` picks the file and the
+/// checks, `APP_CONFIG_DIR` the folder, `APP_ADMIN_PASSWORD` is read by
+/// `create-admin` alone.
+const NOT_SETTINGS: &[&str] = &["env", "config_dir", "admin_password"];
+
+/// Settings whose environment value is taken verbatim as a string. The other
+/// variables go through figment's parser, which turns `8080` into a number
+/// and `true` into a boolean; a secret of digits, or one that starts with
+/// `[`, must not be turned into anything.
+const STRING_KEYS: &[&str] = &[
+    "public_url",
+    "server.host",
+    "server.trusted_proxies",
+    "ops.host",
+    "database.url",
+    "auth.token_secret",
+    "auth.password_pepper",
+    "mail.transport",
+    "mail.file_dir",
+    "mail.from",
+    "mail.smtp.host",
+    "mail.smtp.username",
+    "mail.smtp.password",
+    "mail.smtp.tls",
+    "log.format",
+];
+
+/// Where the settings come from: the two variables read before any layer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// `APP_ENV`, unparsed; `None` is development.
+    pub env: Option<String>,
+    /// `APP_CONFIG_DIR`; `None` is `config` under the working directory.
+    pub config_dir: Option<PathBuf>,
+}
+
+/// Reads the settings from this process's environment and files.
+///
+/// # Errors
+/// The first bad setting.
+pub fn load() -> Result<Settings, ConfigError> {
+    Sources::from_process().load()
+}
+
+impl Sources {
+    #[must_use]
+    pub fn from_process() -> Self {
+        Self {
+            env: std::env::var("APP_ENV").ok(),
+            config_dir: std::env::var_os("APP_CONFIG_DIR").map(PathBuf::from),
+        }
+    }
+
+    /// Layers, extracts and validates.
+    ///
+    /// # Errors
+    /// The first bad setting.
+    pub fn load(&self) -> Result<Settings, ConfigError> {
+        let env = match &self.env {
+            None => AppEnv::default(),
+            Some(raw) => raw.parse().map_err(|m| ConfigError::at("env", m))?,
+        };
+        let dir = self.dir()?;
+        let figment = layers(env, &dir);
+
+        // Defaults that depend on other settings: added only where no layer
+        // set the key.
+        let backend = figment
+            .extract_inner::<DatabaseUrl>("database.url")
+            .map_or(Backend::Sqlite, |url| url.backend());
+        let figment = figment
+            .join(Serialized::default("log.format", env.default_log_format()))
+            .join(Serialized::default(
+                "database.max_connections",
+                default_max_connections(backend, cores()),
+            ));
+
+        let mut settings: Settings = figment.extract().map_err(ConfigError::from_figment)?;
+        settings.env = env;
+        validate::validate(&mut settings)?;
+        Ok(settings)
+    }
+
+    fn dir(&self) -> Result<PathBuf, ConfigError> {
+        match &self.config_dir {
+            None => Ok(PathBuf::from("config")),
+            // An explicit folder that is not there is a mistake, not an
+            // empty configuration.
+            Some(dir) if !dir.is_dir() => Err(ConfigError::general(format!(
+                "APP_CONFIG_DIR: `{}` is not a directory",
+                dir.display()
+            ))),
+            Some(dir) => Ok(dir.clone()),
+        }
+    }
+}
+
+fn layers(env: AppEnv, dir: &Path) -> Figment {
+    let mut figment = Figment::new();
+    // Both files are optional: with none at all the built-in defaults serve.
+    for file in [dir.join("default.toml"), dir.join(format!("{env}.toml"))] {
+        if file.is_file() {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+    }
+    figment = figment.merge(
+        Env::prefixed(PREFIX)
+            .split("__")
+            .ignore(NOT_SETTINGS)
+            .ignore(STRING_KEYS),
+    );
+    for (key, value) in Env::prefixed(PREFIX).split("__").only(STRING_KEYS).iter() {
+        figment = figment.merge(EnvString {
+            key: key.to_string(),
+            value,
+        });
+    }
+    figment
+}
+
+/// One environment variable taken as a string, unparsed.
+struct EnvString {
+    key: String,
+    value: String,
+}
+
+impl Provider for EnvString {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(format!(
+            "environment variable {}",
+            ConfigError::env_var(&self.key)
+        ))
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        let nested = figment::util::nest(&self.key, Value::from(self.value.clone()));
+        let dict = nested.into_dict().unwrap_or_default();
+        Ok(Profile::Default.collect(dict))
+    }
+}

@@ -1,0 +1,268 @@
+//! Settings: built-in defaults, then `config/default.toml`, then
+//! `config/{APP_ENV}.toml`, then `APP_...` environment variables, read once
+//! into one typed [`Settings`] and passed down as plain structs.
+//!
+//! `Serialize` exists for `check-config` only, and renders every secret as
+//! `[redacted]`, as `Debug` does.
+
+mod error;
+mod load;
+mod types;
+mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use error::ConfigError;
+pub use load::{Sources, load};
+pub use types::{
+    AppEnv, Backend, DatabaseUrl, LogFormat, MailTransport, PublicUrl, REDACTED, Secret, SmtpTls,
+    TrustedProxies,
+};
+
+/// The token secret used when none is configured. Production refuses it.
+pub const DEV_TOKEN_SECRET: &str = "development-only-token-secret-never-use-in-production";
+/// The password pepper used when none is configured. Production refuses it.
+pub const DEV_PASSWORD_PEPPER: &str = "development-only-password-pepper-never-use-in-production";
+
+/// Everything the binary is configured with.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// `APP_ENV`; read from the environment only, never from a file.
+    #[serde(skip_deserializing)]
+    pub env: AppEnv,
+    /// `APP_PUBLIC_URL`: the base of links in emails.
+    pub public_url: PublicUrl,
+    pub server: ServerSettings,
+    pub ops: OpsSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub rate_limit: RateLimitSettings,
+    pub mail: MailSettings,
+    pub log: LogSettings,
+}
+
+/// The public HTTP listener.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    /// 0 picks a free port (the bound address is logged).
+    pub port: u16,
+    /// Peers whose `X-Forwarded-For` / `Forwarded` headers are believed.
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// The operations listener (`/metrics`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpsSettings {
+    pub host: String,
+    pub port: u16,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: DatabaseUrl,
+    /// Pool size. Its default depends on the backend and the machine; see
+    /// [`default_max_connections`].
+    pub max_connections: u32,
+    /// How long a request waits for a pooled connection before the database
+    /// counts as unavailable.
+    pub acquire_timeout_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Signs access tokens.
+    pub token_secret: Secret,
+    /// Keys the HMAC pre-hash of passwords; lives outside the database.
+    pub password_pepper: Secret,
+    pub access_ttl_secs: u64,
+    pub refresh_ttl_secs: u64,
+    pub session_max_secs: u64,
+    pub reset_ttl_secs: u64,
+    pub verify_ttl_secs: u64,
+    pub require_verified_email: bool,
+    pub bcrypt_cost: u32,
+    pub max_failed_logins: u32,
+    pub lockout_secs: u64,
+    /// Hashes that may wait beyond the ones running before `overloaded`.
+    pub hash_queue: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Requests per client address per minute on `/api/v1/auth/*`; 0 is off.
+    pub auth_per_minute: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailSettings {
+    pub transport: MailTransport,
+    /// Where the `file` transport writes `.eml` files (created if missing).
+    pub file_dir: PathBuf,
+    /// The From header: `addr@example.com` or `Name <addr@example.com>`.
+    pub from: String,
+    pub smtp: SmtpSettings,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub tls: SmtpTls,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// Defaults to `pretty` in development and `json` in production.
+    pub format: LogFormat,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            env: AppEnv::Development,
+            public_url: PublicUrl::default(),
+            server: ServerSettings::default(),
+            ops: OpsSettings::default(),
+            database: DatabaseSettings::default(),
+            auth: AuthSettings::default(),
+            rate_limit: RateLimitSettings::default(),
+            mail: MailSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            trusted_proxies: TrustedProxies::default(),
+        }
+    }
+}
+
+impl Default for OpsSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 9090,
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        let url = DatabaseUrl::default();
+        Self {
+            max_connections: default_max_connections(url.backend(), cores()),
+            url,
+            acquire_timeout_ms: 3000,
+        }
+    }
+}
+
+/// The pool size for a backend on a machine with `cores` cores. PostgreSQL
+/// serves many connections at once, so four per core (at least 4, at most
+/// 64). SQLite has one writer at a time however many connections wait, and
+/// readers gain little past the core count: one per core, from 4 to 8.
+#[must_use]
+pub fn default_max_connections(backend: Backend, cores: usize) -> u32 {
+    let size = match backend {
+        Backend::Postgres => cores.saturating_mul(4).clamp(4, 64),
+        Backend::Sqlite => cores.clamp(4, 8),
+    };
+    u32::try_from(size).unwrap_or(4)
+}
+
+/// The number of cores, 1 when unknown.
+#[must_use]
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            token_secret: Secret::new(DEV_TOKEN_SECRET),
+            password_pepper: Secret::new(DEV_PASSWORD_PEPPER),
+            access_ttl_secs: 900,
+            refresh_ttl_secs: 2_592_000,
+            session_max_secs: 7_776_000,
+            reset_ttl_secs: 1800,
+            verify_ttl_secs: 86_400,
+            require_verified_email: false,
+            bcrypt_cost: 12,
+            max_failed_logins: 5,
+            lockout_secs: 900,
+            hash_queue: 16,
+        }
+    }
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            auth_per_minute: 30,
+        }
+    }
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            transport: MailTransport::File,
+            file_dir: PathBuf::from("data/outbox"),
+            from: "no-reply@localhost".into(),
+            smtp: SmtpSettings::default(),
+        }
+    }
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            host: "localhost".into(),
+            port: 587,
+            username: None,
+            password: None,
+            tls: SmtpTls::StartTls,
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Pretty,
+        }
+    }
+}
+
+impl Settings {
+    /// The configuration as TOML, secrets redacted: what `check-config`
+    /// prints.
+    ///
+    /// # Errors
+    /// Only if TOML cannot represent a value, which no setting here causes.
+    pub fn to_redacted_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string(self)
+    }
+}

@@ -1,0 +1,184 @@
+//! Settings to adapter configurations, adapters to the application's ports.
+//! Thin on purpose: every decision lives in a crate with tests of its own.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use adapters_crypto::{BcryptHasher, HasherConfig, JwtCodec, RandomTokens, default_workers};
+use adapters_db::Database;
+use adapters_http::{AppState, HttpConfig};
+use anyhow::Context;
+use application::{AuthConfig, AuthService, Ports};
+use domain::ports::{LockoutPolicy, SystemClock};
+
+use crate::settings::Settings;
+
+/// The policy knobs of the use cases.
+#[must_use]
+pub fn auth_config(settings: &Settings) -> AuthConfig {
+    let auth = &settings.auth;
+    AuthConfig {
+        access_ttl_secs: auth.access_ttl_secs,
+        refresh_ttl_secs: auth.refresh_ttl_secs,
+        session_max_secs: auth.session_max_secs,
+        require_verified_email: auth.require_verified_email,
+        lockout: LockoutPolicy {
+            max_failures: auth.max_failed_logins,
+            lockout_secs: auth.lockout_secs,
+        },
+    }
+}
+
+/// bcrypt at the configured cost, one worker per core, the configured queue.
+#[must_use]
+pub fn hasher_config(settings: &Settings) -> HasherConfig {
+    HasherConfig {
+        cost: settings.auth.bcrypt_cost,
+        pepper: settings.auth.password_pepper.expose().to_owned(),
+        workers: default_workers(),
+        queue: settings.auth.hash_queue,
+    }
+}
+
+/// Opens the pool (a SQLite file and its folder are created here).
+///
+/// # Errors
+/// When the database cannot be opened; the message never shows a password.
+pub fn database(settings: &Settings) -> anyhow::Result<Database> {
+    let db = &settings.database;
+    Database::connect(
+        db.url.expose(),
+        db.max_connections,
+        Duration::from_millis(db.acquire_timeout_ms),
+    )
+    .with_context(|| format!("opening the database {}", db.url.redacted()))
+}
+
+/// Applies pending migrations and logs what was applied.
+///
+/// # Errors
+/// When the database cannot be reached or a migration fails.
+pub async fn migrate(database: &Database) -> anyhow::Result<Vec<String>> {
+    let applied = database
+        .run_migrations()
+        .await
+        .context("applying database migrations")?;
+    if applied.is_empty() {
+        tracing::info!("database schema is up to date");
+    } else {
+        tracing::info!(applied = ?applied, "applied {} migration(s)", applied.len());
+    }
+    Ok(applied)
+}
+
+/// The adapters behind the application's ports: the database for storage,
+/// bcrypt, JWT and random tokens for crypto, the system clock.
+///
+/// # Errors
+/// When an adapter refuses its configuration (which validated settings
+/// should never cause) or the start-up dummy hash fails.
+pub fn ports(settings: &Settings, database: &Database) -> anyhow::Result<Ports> {
+    let hasher =
+        BcryptHasher::new(hasher_config(settings)).context("setting up password hashing")?;
+    let tokens = JwtCodec::new(settings.auth.token_secret.expose())
+        .context("setting up access token signing")?;
+    let db = Arc::new(database.clone());
+    Ok(Ports {
+        users: db.clone(),
+        sessions: db.clone(),
+        throttle: db,
+        hasher: Arc::new(hasher),
+        tokens: Arc::new(tokens),
+        secrets: Arc::new(RandomTokens::new()),
+        clock: Arc::new(SystemClock),
+    })
+}
+
+/// The authentication service on those ports.
+///
+/// # Errors
+/// As for [`ports`].
+pub fn auth_service(settings: &Settings, database: &Database) -> anyhow::Result<AuthService> {
+    Ok(AuthService::new(
+        ports(settings, database)?,
+        auth_config(settings),
+    ))
+}
+
+/// What the HTTP handlers use: the service, and the database as the
+/// readiness probe.
+///
+/// # Errors
+/// As for [`ports`].
+pub fn app_state(settings: &Settings, database: &Database) -> anyhow::Result<AppState> {
+    Ok(AppState {
+        auth: Arc::new(auth_service(settings, database)?),
+        health: Arc::new(database.clone()),
+    })
+}
+
+/// The HTTP layer's knobs; actix picks the worker count (one per core).
+#[must_use]
+pub fn http_config(settings: &Settings) -> HttpConfig {
+    HttpConfig {
+        rate_limit_per_minute: settings.rate_limit.auth_per_minute,
+        trusted_proxies: settings.server.trusted_proxies.0.clone(),
+        workers: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_auth_config_carries_every_policy_setting() {
+        let mut settings = Settings::default();
+        settings.auth.access_ttl_secs = 60;
+        settings.auth.refresh_ttl_secs = 600;
+        settings.auth.session_max_secs = 6000;
+        settings.auth.require_verified_email = true;
+        settings.auth.max_failed_logins = 3;
+        settings.auth.lockout_secs = 30;
+        assert_eq!(
+            auth_config(&settings),
+            AuthConfig {
+                access_ttl_secs: 60,
+                refresh_ttl_secs: 600,
+                session_max_secs: 6000,
+                require_verified_email: true,
+                lockout: LockoutPolicy {
+                    max_failures: 3,
+                    lockout_secs: 30,
+                },
+            }
+        );
+    }
+
+    #[test]
+    fn the_built_in_defaults_match_the_application_defaults() {
+        assert_eq!(auth_config(&Settings::default()), AuthConfig::default());
+    }
+
+    #[test]
+    fn the_http_config_carries_the_rate_limit_and_the_proxies() {
+        let mut settings = Settings::default();
+        settings.rate_limit.auth_per_minute = 0;
+        settings.server.trusted_proxies.0 = vec!["10.0.0.1".parse().unwrap()];
+        let config = http_config(&settings);
+        assert_eq!(config.rate_limit_per_minute, 0);
+        assert_eq!(config.trusted_proxies, settings.server.trusted_proxies.0);
+    }
+
+    #[test]
+    fn the_hasher_gets_the_cost_pepper_and_queue() {
+        let mut settings = Settings::default();
+        settings.auth.bcrypt_cost = 4;
+        settings.auth.hash_queue = 3;
+        let config = hasher_config(&settings);
+        assert_eq!(config.cost, 4);
+        assert_eq!(config.queue, 3);
+        assert_eq!(config.pepper, settings.auth.password_pepper.expose());
+        assert!(config.workers >= 1);
+    }
+}

@@ -1,0 +1,153 @@
+//! `server serve` as a process: it says where it listens, answers, and
+//! stops gracefully with status 0 on SIGTERM and on Ctrl-C (SIGINT).
+
+// The whole crate is test code, helpers included.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(unix)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use tempfile::TempDir;
+
+/// A running `server serve` on a free port in a fresh folder.
+struct Running {
+    child: Child,
+    address: SocketAddr,
+    /// Every stderr line, as it arrives.
+    lines: mpsc::Receiver<String>,
+    _dir: TempDir,
+}
+
+fn start(vars: &[(&str, &str)]) -> Running {
+    let dir = TempDir::new().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("APP_SERVER__PORT", "0")
+        .env("APP_AUTH__BCRYPT_COST", "4")
+        .envs(vars.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = mpsc::channel();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let address = loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server logs its address within 30 s");
+        if let Some((_, rest)) = line.split_once("listening on http://") {
+            let address: String = rest
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '"')
+                .collect();
+            break address.parse().unwrap();
+        }
+    };
+    Running {
+        child,
+        address,
+        lines,
+        _dir: dir,
+    }
+}
+
+impl Running {
+    fn get(&self, path: &str) -> String {
+        let mut stream = TcpStream::connect(self.address).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        response
+    }
+
+    fn signal(mut self, name: &str) -> (ExitStatus, Vec<String>) {
+        let killed = Command::new("kill")
+            .args([format!("-{name}"), self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = self.child.wait().unwrap();
+        let rest = self.lines.iter().collect();
+        (status, rest)
+    }
+}
+
+#[test]
+fn it_serves_on_the_logged_address_and_stops_with_status_0_on_sigterm() {
+    let server = start(&[]);
+    assert!(server.address.ip().is_loopback());
+    assert_ne!(server.address.port(), 0);
+    let response = server.get("/health/live");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let (status, lines) = server.signal("TERM");
+    assert_eq!(status.code(), Some(0), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.contains("SIGTERM received")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn ctrl_c_is_a_graceful_stop_with_status_0_too() {
+    let server = start(&[]);
+    let (status, lines) = server.signal("INT");
+    assert_eq!(status.code(), Some(0), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.contains("graceful")), "{lines:#?}");
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let server = start(&[("APP_LOG__FORMAT", "json")]);
+    let response = server.get("/health/ready");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let (status, lines) = server.signal("TERM");
+    assert_eq!(status.code(), Some(0));
+    assert!(!lines.is_empty());
+    for line in &lines {
+        let object: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(object.is_object(), "{line}");
+    }
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_start_up_failure() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let dir = TempDir::new().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("APP_SERVER__PORT", &port)
+        .env("APP_AUTH__BCRYPT_COST", "4")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "error: binding the API listener to 127.0.0.1:{port}: "
+        )),
+        "{stderr}"
+    );
+}
