@@ -101,7 +101,7 @@ fn it_serves_on_the_logged_address_and_stops_with_status_0_on_sigterm() {
     let (status, lines) = server.signal("TERM");
     assert_eq!(status.code(), Some(0), "{lines:#?}");
     assert!(
-        lines.iter().any(|l| l.contains("SIGTERM received")),
+        lines.iter().any(|l| l.contains("stop signal received")),
         "{lines:#?}"
     );
 }
