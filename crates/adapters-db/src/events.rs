@@ -1,18 +1,18 @@
 //! The security trail: written by every state-changing port method, inside
-//! that method's transaction.
+//! that method's transaction (through [`effects::apply`](crate::effects::apply)).
 
 use diesel::prelude::*;
-use domain::Effects;
+use domain::NewSecurityEvent;
 
 use crate::connection::DbConnection;
 use crate::rows::NewEventRow;
 use crate::schema::security_events;
 
-/// Applies `effects` on `conn`, which the caller has inside its transaction.
-pub(crate) fn apply(conn: &mut DbConnection, effects: &Effects) -> QueryResult<()> {
+/// Inserts `events` on `conn`, which the caller has inside its transaction.
+pub(crate) fn insert(conn: &mut DbConnection, events: &[NewSecurityEvent]) -> QueryResult<()> {
     // One statement per event: there are one or two per change, and
     // `MultiConnection` has no portable multi-row insert.
-    for event in &effects.events {
+    for event in events {
         diesel::insert_into(security_events::table)
             .values(NewEventRow::from(event))
             .execute(conn)?;

@@ -2,10 +2,12 @@
 
 mod connection;
 mod database;
+mod effects;
 mod error;
 mod events;
 mod health;
 mod migrations;
+mod outbox;
 mod rows;
 mod schema;
 mod sessions;

@@ -4,12 +4,12 @@
 use chrono::{NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
 use domain::{
-    Email, NewSecurityEvent, NewSession, NewUser, PasswordHash, Session, SessionId, Timestamp,
-    User, UserId, UserName,
+    Email, MailKind, NewSecurityEvent, NewSession, NewUser, OutgoingMail, PasswordHash, QueuedMail,
+    Session, SessionId, Timestamp, User, UserId, UserName,
 };
 
 use crate::error::StoreError;
-use crate::schema::{security_events, sessions, users};
+use crate::schema::{outbox, security_events, sessions, users};
 
 /// A timestamp as stored: naive UTC, truncated to the microseconds both
 /// backends keep (PostgreSQL's `TIMESTAMP` has no more; SQLite would keep
@@ -210,6 +210,103 @@ impl TryFrom<EventRow> for NewSecurityEvent {
             ip: row.ip,
             user_agent: row.user_agent,
             detail: row.detail,
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = outbox)]
+pub(crate) struct NewMailRow<'a> {
+    id: String,
+    kind: &'static str,
+    recipient: &'a str,
+    recipient_name: &'a str,
+    link: Option<&'a str>,
+    created_at: NaiveDateTime,
+    next_attempt_at: NaiveDateTime,
+}
+
+impl<'a> NewMailRow<'a> {
+    /// `mail`, queued at `at` (the time of the change that causes it) and
+    /// due at once. `attempts` starts at the column's default, 0.
+    pub(crate) fn new(mail: &'a OutgoingMail, at: Timestamp) -> Self {
+        let at = to_db(at);
+        Self {
+            // UUID v7: (created_at, id) orders mail queued in the same
+            // microsecond by insertion.
+            id: uuid::Uuid::now_v7().hyphenated().to_string(),
+            kind: mail.kind.as_str(),
+            recipient: mail.to.as_str(),
+            recipient_name: &mail.recipient_name,
+            link: mail.link.as_deref(),
+            created_at: at,
+            next_attempt_at: at,
+        }
+    }
+}
+
+/// What a claim hands the worker.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub(crate) struct MailRow {
+    id: String,
+    kind: String,
+    recipient: String,
+    recipient_name: String,
+    link: Option<String>,
+    attempts: i32,
+    created_at: NaiveDateTime,
+}
+
+impl MailRow {
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl TryFrom<MailRow> for QueuedMail {
+    type Error = StoreError;
+
+    fn try_from(row: MailRow) -> Result<Self, StoreError> {
+        let corrupt =
+            |problem: &dyn ToString| StoreError::corrupt("outbox", &row.id, problem.to_string());
+        Ok(Self {
+            id: row.id.parse::<uuid::Uuid>().map_err(|e| corrupt(&e))?,
+            mail: OutgoingMail {
+                kind: MailKind::from_name(&row.kind).ok_or_else(|| corrupt(&"unknown kind"))?,
+                to: Email::parse(&row.recipient).map_err(|e| corrupt(&e))?,
+                recipient_name: row.recipient_name,
+                link: row.link,
+            },
+            attempts: u32::try_from(row.attempts).map_err(|e| corrupt(&e))?,
+            created_at: from_db(row.created_at),
+        })
+    }
+}
+
+#[cfg(feature = "testing")]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub(crate) struct OutboxEntryRow {
+    #[diesel(embed)]
+    mail: MailRow,
+    next_attempt_at: NaiveDateTime,
+    last_error: Option<String>,
+    locked_until: Option<NaiveDateTime>,
+    delivered_at: Option<NaiveDateTime>,
+}
+
+#[cfg(feature = "testing")]
+impl TryFrom<OutboxEntryRow> for crate::testing::OutboxEntry {
+    type Error = StoreError;
+
+    fn try_from(row: OutboxEntryRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            queued: QueuedMail::try_from(row.mail)?,
+            next_attempt_at: from_db(row.next_attempt_at),
+            last_error: row.last_error,
+            locked_until: row.locked_until.map(from_db),
+            delivered_at: row.delivered_at.map(from_db),
         })
     }
 }

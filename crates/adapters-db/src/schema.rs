@@ -73,6 +73,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The transactional outbox. Undelivered rows have `delivered_at` NULL;
+    /// `locked_until` is the lease of the worker that claimed the row.
+    outbox (id) {
+        id -> Text,
+        kind -> Text,
+        recipient -> Text,
+        recipient_name -> Text,
+        link -> Nullable<Text>,
+        created_at -> Timestamp,
+        next_attempt_at -> Timestamp,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(security_events -> users (user_id));
@@ -83,4 +101,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     security_events,
     login_throttle,
+    outbox,
 );

@@ -11,8 +11,8 @@ use domain::{
 
 use crate::connection::{DbConnection, write_transaction};
 use crate::database::Database;
+use crate::effects;
 use crate::error::StoreError;
-use crate::events;
 use crate::rows::{NewSessionRow, SessionRow, to_db};
 use crate::schema::{refresh_tokens, sessions};
 
@@ -65,7 +65,7 @@ impl SessionRepository for Database {
                     .execute(conn)?;
                 let id = session.id.to_string();
                 insert_refresh_token(conn, &session.refresh_hash, &id, to_db(session.created_at))?;
-                events::apply(conn, &effects)?;
+                effects::apply(conn, &effects, session.created_at)?;
                 // Read back rather than echo `session`, so the caller gets the
                 // timestamps exactly as stored.
                 load_session(conn, &id)?.ok_or_else(|| {
@@ -150,7 +150,7 @@ impl SessionRepository for Database {
                         return Err(Rotation::Lost);
                     }
                     insert_refresh_token(conn, &rotation.new, &id, now)?;
-                    events::apply(conn, &effects)?;
+                    effects::apply(conn, &effects, rotation.now)?;
                     load_session(conn, &id).map_err(Rotation::Failed)
                 });
                 match outcome {
@@ -180,7 +180,7 @@ impl SessionRepository for Database {
                 )
                 .set(sessions::revoked_at.eq(to_db(at)))
                 .execute(conn)?;
-                events::apply(conn, &effects)?;
+                effects::apply(conn, &effects, at)?;
                 Ok(())
             })
         })

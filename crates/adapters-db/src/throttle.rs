@@ -10,8 +10,8 @@ use domain::{Effects, InfraError, Timestamp};
 
 use crate::connection::{on_backend, write_transaction};
 use crate::database::Database;
+use crate::effects;
 use crate::error::StoreError;
-use crate::events;
 use crate::rows::{from_db, to_db};
 use crate::schema::login_throttle;
 
@@ -97,7 +97,7 @@ impl LoginThrottle for Database {
                 } else {
                     None
                 };
-                events::apply(conn, &effects)?;
+                effects::apply(conn, &effects, from_db(now))?;
                 Ok::<_, StoreError>(locked)
             })
         })

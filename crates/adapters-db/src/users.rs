@@ -7,8 +7,8 @@ use domain::{CreateUserError, Effects, Email, InfraError, NewUser, PasswordHash,
 
 use crate::connection::write_transaction;
 use crate::database::Database;
+use crate::effects;
 use crate::error::StoreError;
-use crate::events;
 use crate::rows::{NewUserRow, UserRow, stored};
 use crate::schema::users;
 
@@ -24,7 +24,7 @@ impl UserRepository for Database {
                 diesel::insert_into(users::table)
                     .values(NewUserRow::from(&user))
                     .execute(conn)?;
-                events::apply(conn, &effects)?;
+                effects::apply(conn, &effects, user.created_at)?;
                 Ok::<_, StoreError>(())
             })?;
             Ok(user.into_user())

@@ -11,6 +11,7 @@ mod support;
 mod availability;
 mod health;
 mod migrations;
+mod outbox;
 mod sessions;
 mod throttle;
 mod users;

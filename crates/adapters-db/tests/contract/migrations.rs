@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use adapters_db::testing;
-use domain::Effects;
-use domain::ports::UserRepository;
+use domain::ports::{Outbox, UserRepository};
+use domain::{Effects, MailKind};
 
 use crate::support::*;
 
@@ -13,11 +13,12 @@ contract_tests!(
     concurrent_runs_apply_each_migration_once,
 );
 
-const VERSIONS: [&str; 4] = [
+const VERSIONS: [&str; 5] = [
     "20261124000001",
     "20261124000002",
     "20261124000003",
     "20261124000004",
+    "20261124000005",
 ];
 
 async fn every_migration_goes_up_down_and_up_again(f: Fixture) {
@@ -35,12 +36,15 @@ async fn every_migration_goes_up_down_and_up_again(f: Fixture) {
             .await
             .is_err()
     );
+    assert!(f.db.pending().await.is_err());
 
     assert_eq!(f.db.run_migrations().await.unwrap(), VERSIONS);
     assert!(!f.db.pending_migrations().await.unwrap());
-    f.db.create(new_user("ada@example.com"), Effects::none())
+    let welcome = Effects::none().with_mail(mail(MailKind::Welcome, "ada@example.com"));
+    f.db.create(new_user("ada@example.com"), welcome)
         .await
         .unwrap();
+    assert_eq!(f.db.pending().await.unwrap(), 1);
 }
 
 async fn concurrent_runs_apply_each_migration_once(f: Fixture) {

@@ -3,12 +3,12 @@
 use std::time::Duration;
 
 use adapters_db::Database;
-use adapters_db::testing::{self, TestDatabase};
+use adapters_db::testing::{self, OutboxEntry, TestDatabase};
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::ports::UserRepository;
 use domain::{
-    Effects, Email, EventKind, NewSecurityEvent, NewSession, NewUser, PasswordHash, RequestContext,
-    Role, SessionId, Timestamp, TokenHash, User, UserId, UserName,
+    Effects, Email, EventKind, MailKind, NewSecurityEvent, NewSession, NewUser, OutgoingMail,
+    PasswordHash, RequestContext, Role, SessionId, Timestamp, TokenHash, User, UserId, UserName,
 };
 
 /// Declares contract tests: for each `async fn name(f: Fixture)` in scope,
@@ -68,6 +68,11 @@ impl Fixture {
         testing::security_events(&self.db, user).await.unwrap()
     }
 
+    /// Every outbox row, oldest first.
+    pub async fn outbox(&self) -> Vec<OutboxEntry> {
+        testing::outbox(&self.db).await.unwrap()
+    }
+
     pub async fn sql(&self, sql: &str) {
         testing::execute_sql(&self.db, sql).await.unwrap();
     }
@@ -76,6 +81,19 @@ impl Fixture {
     pub async fn user(&self) -> User {
         let user = new_user(&format!("{}@example.com", UserId::generate()));
         self.db.create(user, Effects::none()).await.unwrap()
+    }
+}
+
+/// A message to queue, with a link unique to it.
+pub fn mail(kind: MailKind, to: &str) -> OutgoingMail {
+    OutgoingMail {
+        kind,
+        to: Email::parse(to).unwrap(),
+        recipient_name: "Ada Lovelace".into(),
+        link: Some(format!(
+            "https://app.example.com/verify-email?token={}",
+            UserId::generate()
+        )),
     }
 }
 

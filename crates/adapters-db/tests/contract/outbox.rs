@@ -1,0 +1,437 @@
+//! `Outbox` contract, and mail queued with the changes that cause it.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use adapters_db::testing::OutboxEntry;
+use chrono::TimeDelta;
+use domain::ports::{LockoutPolicy, LoginThrottle, Outbox, SessionRepository, UserRepository};
+use domain::{
+    CreateUserError, Effects, EventKind, InfraError, MailKind, OutgoingMail, QueuedMail,
+    RefreshRotation, Timestamp, UserId,
+};
+use uuid::Uuid;
+
+use crate::support::*;
+
+contract_tests!(
+    mail_of_a_created_user_is_queued_with_it_and_due_at_once,
+    a_user_that_cannot_be_created_queues_no_mail,
+    every_state_changing_method_queues_its_mail_at_the_time_of_the_change,
+    claiming_returns_due_mail_oldest_first_up_to_the_limit_and_leases_it,
+    a_claimed_mail_is_not_claimed_again_while_leased,
+    a_mail_whose_lease_ran_out_is_claimable_again,
+    a_failed_mail_is_claimed_again_only_once_due,
+    a_failure_counts_the_attempt_and_keeps_the_error_cut_to_500_characters,
+    a_delivered_mail_is_never_claimed_again_and_loses_its_link,
+    marking_an_unknown_mail_is_not_an_error,
+    pending_counts_undelivered_mail_only,
+    a_stored_mail_that_no_longer_parses_is_unexpected_and_blocks_nothing_else,
+    a_lease_out_of_range_is_unexpected,
+    concurrent_claimers_see_every_mail_exactly_once,
+);
+
+const LEASE: u64 = 60;
+
+/// Creates a user at `at` with `mails` queued: the way mail reaches the
+/// outbox.
+async fn queue(f: &Fixture, at: Timestamp, mails: Vec<OutgoingMail>) -> UserId {
+    let mut user = new_user(&format!("{}@example.com", UserId::generate()));
+    user.created_at = at;
+    let effects = Effects {
+        events: Vec::new(),
+        mails,
+    };
+    UserRepository::create(&f.db, user, effects)
+        .await
+        .unwrap()
+        .id
+}
+
+/// One welcome mail queued at `at`.
+async fn queue_one(f: &Fixture, at: Timestamp, to: &str) -> OutgoingMail {
+    let welcome = mail(MailKind::Welcome, to);
+    queue(f, at, vec![welcome.clone()]).await;
+    welcome
+}
+
+async fn claim(f: &Fixture, now: Timestamp, limit: u32) -> Vec<QueuedMail> {
+    f.db.claim(now, limit, LEASE).await.unwrap()
+}
+
+fn recipients(claimed: &[QueuedMail]) -> Vec<&str> {
+    claimed
+        .iter()
+        .map(|queued| queued.mail.to.as_str())
+        .collect()
+}
+
+async fn entry(f: &Fixture, id: Uuid) -> OutboxEntry {
+    f.outbox()
+        .await
+        .into_iter()
+        .find(|entry| entry.queued.id == id)
+        .unwrap()
+}
+
+async fn mail_of_a_created_user_is_queued_with_it_and_due_at_once(f: Fixture) {
+    let user = new_user("ada@example.com");
+    let welcome = mail(MailKind::Welcome, "ada@example.com");
+    let notice = OutgoingMail {
+        link: None,
+        ..mail(MailKind::PasswordChanged, "ada@example.com")
+    };
+    let effects = Effects::event(event(user.id, EventKind::Registered, t0()))
+        .with_mail(welcome.clone())
+        .with_mail(notice.clone());
+
+    UserRepository::create(&f.db, user.clone(), effects)
+        .await
+        .unwrap();
+
+    let outbox = f.outbox().await;
+    assert_eq!(outbox.len(), 2, "{outbox:?}");
+    for (entry, expected) in outbox.iter().zip([&welcome, &notice]) {
+        assert_eq!(&entry.queued.mail, expected);
+        assert_eq!(entry.queued.attempts, 0);
+        assert_eq!(entry.queued.created_at, t0());
+        assert_eq!(entry.next_attempt_at, t0());
+        assert_eq!(entry.last_error, None);
+        assert_eq!(entry.locked_until, None);
+        assert_eq!(entry.delivered_at, None);
+    }
+    assert_eq!(f.events(user.id).await.len(), 1);
+    assert_eq!(f.db.pending().await.unwrap(), 2);
+    let claimed = claim(&f, t0(), 10).await;
+    assert_eq!(
+        claimed.iter().map(|q| &q.mail).collect::<Vec<_>>(),
+        [&welcome, &notice]
+    );
+}
+
+async fn a_user_that_cannot_be_created_queues_no_mail(f: Fixture) {
+    UserRepository::create(&f.db, new_user("ada@example.com"), Effects::none())
+        .await
+        .unwrap();
+    let welcome = Effects::none().with_mail(mail(MailKind::Welcome, "ada@example.com"));
+
+    let taken = UserRepository::create(&f.db, new_user("ada@example.com"), welcome).await;
+    // Its event breaks a foreign key, after the user row was written.
+    let orphan = Effects::event(event(UserId::generate(), EventKind::Registered, t0()))
+        .with_mail(mail(MailKind::Welcome, "grace@example.com"));
+    let failed = UserRepository::create(&f.db, new_user("grace@example.com"), orphan).await;
+
+    assert!(
+        matches!(taken, Err(CreateUserError::EmailTaken)),
+        "{taken:?}"
+    );
+    assert!(
+        matches!(
+            failed,
+            Err(CreateUserError::Infra(InfraError::Unexpected(_)))
+        ),
+        "{failed:?}"
+    );
+    assert_eq!(f.outbox().await, vec![]);
+    assert_eq!(f.db.pending().await.unwrap(), 0);
+    assert_eq!(claim(&f, t0() + secs(1), 10).await, vec![]);
+}
+
+async fn every_state_changing_method_queues_its_mail_at_the_time_of_the_change(f: Fixture) {
+    let user = f.user().await;
+    let with_mail = |to: &str| Effects::none().with_mail(mail(MailKind::PasswordChanged, to));
+    let policy = LockoutPolicy {
+        max_failures: 5,
+        lockout_secs: 900,
+    };
+
+    let session = SessionRepository::create(
+        &f.db,
+        new_session(user.id, "r0"),
+        with_mail("session@example.com"),
+    )
+    .await
+    .unwrap();
+    let rotation = RefreshRotation {
+        session_id: session.id,
+        old: hash("r0"),
+        new: hash("r1"),
+        now: t0() + secs(10),
+        refresh_expires_at: t0() + TimeDelta::days(30),
+    };
+    f.db.rotate_refresh(rotation, with_mail("rotate@example.com"))
+        .await
+        .unwrap()
+        .unwrap();
+    f.db.revoke(session.id, t0() + secs(20), with_mail("revoke@example.com"))
+        .await
+        .unwrap();
+    f.db.record_failure(
+        "ada@example.com",
+        t0() + secs(30),
+        policy,
+        with_mail("throttle@example.com"),
+    )
+    .await
+    .unwrap();
+
+    let queued: Vec<_> = f
+        .outbox()
+        .await
+        .into_iter()
+        .map(|entry| {
+            assert_eq!(entry.next_attempt_at, entry.queued.created_at);
+            (
+                entry.queued.mail.to.as_str().to_owned(),
+                entry.queued.created_at,
+            )
+        })
+        .collect();
+    assert_eq!(
+        queued,
+        [
+            ("session@example.com".to_owned(), t0()),
+            ("rotate@example.com".to_owned(), t0() + secs(10)),
+            ("revoke@example.com".to_owned(), t0() + secs(20)),
+            ("throttle@example.com".to_owned(), t0() + secs(30)),
+        ]
+    );
+}
+
+async fn claiming_returns_due_mail_oldest_first_up_to_the_limit_and_leases_it(f: Fixture) {
+    // Queued out of order, and one not due yet at the first claim.
+    queue_one(&f, t0() + secs(2), "third@example.com").await;
+    queue_one(&f, t0(), "first@example.com").await;
+    queue_one(&f, t0() + secs(50), "later@example.com").await;
+    queue_one(&f, t0() + secs(1), "second@example.com").await;
+    let now = t0() + secs(10);
+
+    let first = claim(&f, now, 2).await;
+    let second = claim(&f, now, 2).await;
+    let nothing_left = claim(&f, now, 2).await;
+
+    assert_eq!(
+        recipients(&first),
+        ["first@example.com", "second@example.com"]
+    );
+    assert_eq!(recipients(&second), ["third@example.com"]);
+    assert_eq!(nothing_left, vec![]);
+    for queued in first.iter().chain(&second) {
+        assert_eq!(queued.attempts, 0);
+        let entry = entry(&f, queued.id).await;
+        assert_eq!(entry.queued, *queued);
+        assert_eq!(entry.locked_until, Some(now + secs(60)));
+    }
+    assert_eq!(claim(&f, now, 0).await, vec![]);
+    assert_eq!(
+        // Once due; the others are still leased then.
+        recipients(&claim(&f, t0() + secs(50), 10).await),
+        ["later@example.com"]
+    );
+}
+
+async fn a_claimed_mail_is_not_claimed_again_while_leased(f: Fixture) {
+    queue_one(&f, t0(), "ada@example.com").await;
+    let claimed = claim(&f, t0(), 10).await;
+
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claim(&f, t0(), 10).await, vec![]);
+    assert_eq!(claim(&f, t0() + secs(59), 10).await, vec![]);
+    assert_eq!(f.db.pending().await.unwrap(), 1);
+}
+
+async fn a_mail_whose_lease_ran_out_is_claimable_again(f: Fixture) {
+    queue_one(&f, t0(), "ada@example.com").await;
+    let first = claim(&f, t0(), 10).await;
+
+    // Its worker died: no mark_delivered, no mark_failed.
+    let again = claim(&f, t0() + secs(60), 10).await;
+
+    assert_eq!(again, first);
+    assert_eq!(
+        entry(&f, again[0].id).await.locked_until,
+        Some(t0() + secs(120))
+    );
+    assert_eq!(claim(&f, t0() + secs(61), 10).await, vec![]);
+}
+
+async fn a_failed_mail_is_claimed_again_only_once_due(f: Fixture) {
+    queue_one(&f, t0(), "ada@example.com").await;
+    let id = claim(&f, t0(), 10).await[0].id;
+    let retry_at = t0() + secs(300);
+
+    f.db.mark_failed(id, "connection refused", retry_at)
+        .await
+        .unwrap();
+
+    let entry = entry(&f, id).await;
+    assert_eq!(entry.locked_until, None);
+    assert_eq!(entry.next_attempt_at, retry_at);
+    assert_eq!(claim(&f, t0() + secs(1), 10).await, vec![]);
+    assert_eq!(claim(&f, retry_at - secs(1), 10).await, vec![]);
+    let retried = claim(&f, retry_at, 10).await;
+    assert_eq!(retried.len(), 1);
+    assert_eq!(retried[0].id, id);
+    assert_eq!(retried[0].attempts, 1);
+}
+
+async fn a_failure_counts_the_attempt_and_keeps_the_error_cut_to_500_characters(f: Fixture) {
+    let queued = queue_one(&f, t0(), "ada@example.com").await;
+    let id = claim(&f, t0(), 10).await[0].id;
+    let long = "é".repeat(600);
+
+    f.db.mark_failed(id, "connection refused", t0() + secs(10))
+        .await
+        .unwrap();
+    claim(&f, t0() + secs(10), 10).await;
+    f.db.mark_failed(id, &long, t0() + secs(20)).await.unwrap();
+
+    let entry = entry(&f, id).await;
+    assert_eq!(entry.queued.attempts, 2);
+    assert_eq!(entry.last_error, Some("é".repeat(500)));
+    assert_eq!(entry.next_attempt_at, t0() + secs(20));
+    assert_eq!(entry.locked_until, None);
+    assert_eq!(entry.delivered_at, None);
+    // The message itself is untouched, link included.
+    assert_eq!(entry.queued.mail, queued);
+}
+
+async fn a_delivered_mail_is_never_claimed_again_and_loses_its_link(f: Fixture) {
+    queue_one(&f, t0(), "ada@example.com").await;
+    let id = claim(&f, t0(), 10).await[0].id;
+    let delivered_at = t0() + secs(5);
+
+    f.db.mark_delivered(id, delivered_at).await.unwrap();
+    // Late reports from a worker whose lease ran out change nothing.
+    f.db.mark_delivered(id, t0() + secs(6)).await.unwrap();
+    f.db.mark_failed(id, "timeout", t0() + secs(7))
+        .await
+        .unwrap();
+
+    let entry = entry(&f, id).await;
+    assert_eq!(entry.delivered_at, Some(delivered_at));
+    assert_eq!(entry.queued.mail.link, None);
+    assert_eq!(entry.locked_until, None);
+    assert_eq!(entry.queued.attempts, 0);
+    assert_eq!(entry.last_error, None);
+    assert_eq!(claim(&f, t0() + TimeDelta::days(365), 10).await, vec![]);
+    assert_eq!(f.db.pending().await.unwrap(), 0);
+}
+
+async fn marking_an_unknown_mail_is_not_an_error(f: Fixture) {
+    queue_one(&f, t0(), "ada@example.com").await;
+
+    f.db.mark_delivered(Uuid::now_v7(), t0()).await.unwrap();
+    f.db.mark_failed(Uuid::now_v7(), "timeout", t0())
+        .await
+        .unwrap();
+
+    assert_eq!(f.db.pending().await.unwrap(), 1);
+    assert_eq!(claim(&f, t0(), 10).await.len(), 1);
+}
+
+async fn pending_counts_undelivered_mail_only(f: Fixture) {
+    assert_eq!(f.db.pending().await.unwrap(), 0);
+    for n in 0..4 {
+        queue_one(&f, t0(), &format!("user{n}@example.com")).await;
+    }
+    let claimed = claim(&f, t0(), 3).await;
+
+    f.db.mark_delivered(claimed[0].id, t0()).await.unwrap();
+    f.db.mark_failed(claimed[1].id, "timeout", t0() + secs(60))
+        .await
+        .unwrap();
+
+    // One delivered; one failed, one leased and one never claimed wait.
+    assert_eq!(f.db.pending().await.unwrap(), 3);
+}
+
+async fn a_stored_mail_that_no_longer_parses_is_unexpected_and_blocks_nothing_else(f: Fixture) {
+    queue_one(&f, t0(), "bad-kind@example.com").await;
+    queue_one(&f, t0() + secs(1), "bad-recipient@example.com").await;
+    queue_one(&f, t0() + secs(2), "good@example.com").await;
+    f.sql("UPDATE outbox SET kind = 'newsletter' WHERE recipient = 'bad-kind@example.com'")
+        .await;
+    f.sql(
+        "UPDATE outbox SET recipient = 'not an email' \
+         WHERE recipient = 'bad-recipient@example.com'",
+    )
+    .await;
+    let now = t0() + secs(10);
+
+    let first = f.db.claim(now, 10, LEASE).await;
+    let second = f.db.claim(now, 10, LEASE).await;
+    let after_the_lease = f.db.claim(now + secs(60), 10, LEASE).await;
+
+    assert!(matches!(first, Err(InfraError::Unexpected(_))), "{first:?}");
+    // The bad rows are set aside for a lease, not dropped: the good one is
+    // delivered meanwhile, and they are reported again later.
+    let second = second.unwrap();
+    assert_eq!(recipients(&second), ["good@example.com"]);
+    assert!(
+        matches!(after_the_lease, Err(InfraError::Unexpected(_))),
+        "{after_the_lease:?}"
+    );
+    assert_eq!(f.db.pending().await.unwrap(), 3);
+}
+
+async fn a_lease_out_of_range_is_unexpected(f: Fixture) {
+    queue_one(&f, t0(), "ada@example.com").await;
+
+    let result = f.db.claim(t0(), 10, u64::MAX).await;
+
+    assert!(
+        matches!(result, Err(InfraError::Unexpected(_))),
+        "{result:?}"
+    );
+    assert_eq!(claim(&f, t0(), 10).await.len(), 1);
+}
+
+async fn concurrent_claimers_see_every_mail_exactly_once(f: Fixture) {
+    const MAILS: usize = 60;
+    const CLAIMERS: usize = 4;
+    let mails = (0..MAILS)
+        .map(|n| mail(MailKind::Welcome, &format!("user{n}@example.com")))
+        .collect();
+    queue(&f, t0(), mails).await;
+    let now = t0() + secs(1);
+    // Each claimer with a pool of its own, as separate processes would be.
+    let start = Arc::new(tokio::sync::Barrier::new(CLAIMERS));
+
+    let claimers: Vec<_> = (0..CLAIMERS)
+        .map(|_| {
+            let db = f.connect(2, Duration::from_secs(10));
+            let start = Arc::clone(&start);
+            tokio::spawn(async move {
+                start.wait().await;
+                let mut seen = Vec::new();
+                loop {
+                    let batch = db.claim(now, 5, LEASE).await.unwrap();
+                    if batch.is_empty() {
+                        return seen;
+                    }
+                    for queued in batch {
+                        db.mark_delivered(queued.id, now).await.unwrap();
+                        seen.push(queued.id);
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut seen = Vec::new();
+    for claimer in claimers {
+        seen.extend(claimer.await.unwrap());
+    }
+
+    let distinct: HashSet<_> = seen.iter().collect();
+    assert_eq!(seen.len(), MAILS, "some mail was claimed twice or never");
+    assert_eq!(distinct.len(), MAILS);
+    assert_eq!(f.db.pending().await.unwrap(), 0);
+    assert!(
+        f.outbox()
+            .await
+            .iter()
+            .all(|entry| entry.delivered_at == Some(now))
+    );
+}
