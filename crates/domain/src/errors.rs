@@ -35,6 +35,34 @@ pub enum CreateUserError {
     Infra(#[from] InfraError),
 }
 
+/// `UserRepository::apply_change` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum UserChangeError {
+    #[error("no such user")]
+    NotFound,
+    #[error("email already registered")]
+    EmailTaken,
+    /// The token to consume was used, voided or expired meanwhile.
+    #[error("token no longer usable")]
+    TokenUnusable,
+    /// The change would leave no active admin.
+    #[error("the last active admin must remain")]
+    LastAdmin,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// `UserRepository::delete` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteUserError {
+    #[error("no such user")]
+    NotFound,
+    #[error("the last active admin must remain")]
+    LastAdmin,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
 /// Why an access token was refused. Both become `invalid_token`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenDecodeError {

@@ -3,18 +3,24 @@
 pub mod errors;
 pub mod ids;
 pub mod mail;
+pub mod one_time_token;
 pub mod ports;
 pub mod security_event;
 pub mod session;
 pub mod user;
+pub mod user_change;
 pub mod values;
 
 pub use errors::*;
 pub use ids::{SessionId, UserId};
 pub use mail::{MailKind, OutgoingMail, QueuedMail};
-pub use security_event::{Effects, EventKind, NewSecurityEvent, RequestContext};
+pub use one_time_token::{NewOneTimeToken, OneTimeToken, TokenPurpose};
+pub use security_event::{
+    Effects, EventCursor, EventKind, NewSecurityEvent, RequestContext, SecurityEvent,
+};
 pub use session::{NewSession, RefreshRotation, RefreshTokenState, Session};
 pub use user::{NewUser, User};
+pub use user_change::{EndSessions, UserChange};
 pub use values::{
     Email, EmailError, Password, PasswordError, PasswordHash, PlainPassword, Role, RoleError,
     SecretToken, TokenHash, UserName, UserNameError,

@@ -153,6 +153,25 @@ impl Effects {
     }
 }
 
+/// An entry of the security trail, as read back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SecurityEvent {
+    pub id: uuid::Uuid,
+    pub user_id: UserId,
+    pub kind: EventKind,
+    pub at: Timestamp,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Where a page of events starts: strictly after (older than) this event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventCursor {
+    pub at: Timestamp,
+    pub id: uuid::Uuid,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

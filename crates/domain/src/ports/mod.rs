@@ -9,7 +9,9 @@ mod crypto;
 mod health;
 mod login_throttle;
 mod mailer;
+mod one_time_tokens;
 mod outbox;
+mod security_events;
 mod sessions;
 mod users;
 
@@ -18,7 +20,9 @@ pub use crypto::{AccessClaims, PasswordHasher, SecretTokens, TokenCodec};
 pub use health::{CheckStatus, HealthProbe, Readiness};
 pub use login_throttle::{LockoutPolicy, LoginThrottle};
 pub use mailer::{MailError, Mailer};
+pub use one_time_tokens::OneTimeTokenRepository;
 pub use outbox::Outbox;
+pub use security_events::SecurityEventRepository;
 pub use sessions::SessionRepository;
 pub use users::UserRepository;
 
@@ -29,7 +33,9 @@ pub use {
     health::MockHealthProbe,
     login_throttle::MockLoginThrottle,
     mailer::MockMailer,
+    one_time_tokens::MockOneTimeTokenRepository,
     outbox::MockOutbox,
+    security_events::MockSecurityEventRepository,
     sessions::MockSessionRepository,
     users::MockUserRepository,
 };

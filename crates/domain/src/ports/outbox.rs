@@ -14,7 +14,12 @@ pub trait Outbox: Send + Sync {
     /// MUST NOT hand one message to two callers whose leases overlap, even in
     /// different processes (on PostgreSQL: `FOR UPDATE SKIP LOCKED`). A
     /// message whose lease ran out without `mark_delivered` or `mark_failed`
-    /// (its worker died) is claimable again.
+    /// (its worker died) is claimable again. So callers MUST choose
+    /// `lease_secs` well above the longest a send can take (the transport's
+    /// timeout), or a slow send may be repeated by another worker.
+    ///
+    /// A row that no longer parses is leased alone and reported as
+    /// `Unexpected` (never dropped, never blocking the rows behind it).
     async fn claim(
         &self,
         now: Timestamp,
@@ -22,7 +27,9 @@ pub trait Outbox: Send + Sync {
         lease_secs: u64,
     ) -> Result<Vec<QueuedMail>, InfraError>;
 
-    /// Marks a message delivered: it is never claimed again.
+    /// Marks a message delivered: it is never claimed again, and its link
+    /// (which carries a one-time token) is erased. Unknown or already
+    /// delivered ids are left alone.
     async fn mark_delivered(&self, id: Uuid, at: Timestamp) -> Result<(), InfraError>;
 
     /// Records a failed attempt: one more attempt, `error` as the last error

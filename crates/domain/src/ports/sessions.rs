@@ -2,7 +2,7 @@ use async_trait::async_trait;
 
 use crate::{
     Effects, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session, SessionId,
-    Timestamp, TokenHash,
+    Timestamp, TokenHash, UserId,
 };
 
 /// Storage of login sessions and their refresh tokens (by hash only).
@@ -51,4 +51,8 @@ pub trait SessionRepository: Send + Sync {
         at: Timestamp,
         effects: Effects,
     ) -> Result<(), InfraError>;
+
+    /// The live sessions (not revoked, not past their absolute end at `now`)
+    /// of `user_id`, most recently used first.
+    async fn list_live(&self, user_id: UserId, now: Timestamp) -> Result<Vec<Session>, InfraError>;
 }

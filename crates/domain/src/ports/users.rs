@@ -1,6 +1,9 @@
 use async_trait::async_trait;
 
-use crate::{CreateUserError, Effects, Email, InfraError, NewUser, PasswordHash, User, UserId};
+use crate::{
+    CreateUserError, DeleteUserError, Effects, Email, InfraError, NewUser, PasswordHash, User,
+    UserChange, UserChangeError, UserId,
+};
 
 /// Storage of user accounts.
 ///
@@ -28,4 +31,34 @@ pub trait UserRepository: Send + Sync {
     /// password itself is unchanged, so sessions and `updated_at` are left
     /// alone). Updating an id that does not exist is not an error.
     async fn update_password_hash(&self, id: UserId, hash: PasswordHash) -> Result<(), InfraError>;
+
+    /// Applies `change` and `effects` in one transaction, or nothing:
+    /// sets the given fields and `updated_at = change.at`; ends the sessions
+    /// `change.end_sessions` names (revoked at `change.at`); and, with
+    /// `consume_token`, uses up that one-time token of this user.
+    ///
+    /// MUST return, writing nothing:
+    /// - `NotFound` when the user does not exist;
+    /// - `TokenUnusable` when the token to consume does not belong to this
+    ///   user or is used, voided or expired at `change.at` (a compare-and-swap:
+    ///   of two concurrent changes consuming one token, one wins);
+    /// - `EmailTaken` when the new email belongs to another account;
+    /// - `LastAdmin` when the change would demote or deactivate the last
+    ///   active admin (checked so that two concurrent changes cannot both
+    ///   pass, e.g. under a lock on the admin rows).
+    ///
+    /// Returns the user as changed.
+    async fn apply_change(
+        &self,
+        change: UserChange,
+        effects: Effects,
+    ) -> Result<User, UserChangeError>;
+
+    /// Deletes the user, with their sessions, tokens and events (the email
+    /// becomes free), and applies `effects`, atomically.
+    ///
+    /// MUST return `NotFound` for an unknown id and `LastAdmin` (writing
+    /// nothing) when the user is the last active admin, with the same
+    /// concurrency guarantee as `apply_change`.
+    async fn delete(&self, id: UserId, effects: Effects) -> Result<(), DeleteUserError>;
 }

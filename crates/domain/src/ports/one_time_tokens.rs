@@ -1,0 +1,16 @@
+use async_trait::async_trait;
+
+use crate::{Effects, InfraError, NewOneTimeToken, OneTimeToken, TokenHash};
+
+/// Storage of one-time tokens (by hash only).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait OneTimeTokenRepository: Send + Sync {
+    /// Stores `token`, voids (marks used at `token.created_at`) every unused
+    /// earlier token of the same user and purpose, and applies `effects`
+    /// (typically the mail carrying the link), all in one transaction.
+    async fn issue(&self, token: NewOneTimeToken, effects: Effects) -> Result<(), InfraError>;
+
+    /// The token with this hash, used or not, or `None`.
+    async fn find(&self, hash: &TokenHash) -> Result<Option<OneTimeToken>, InfraError>;
+}

@@ -1,0 +1,51 @@
+//! A declarative, atomic change to one account.
+
+use crate::{Email, PasswordHash, Role, SessionId, Timestamp, TokenHash, UserId, UserName};
+
+/// Which sessions of the user a change ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EndSessions {
+    #[default]
+    None,
+    All,
+    /// All but this one (a password change keeps the caller's session).
+    AllExcept(SessionId),
+}
+
+/// Everything one account change may do, applied in one transaction by
+/// `UserRepository::apply_change`. `None` fields are left as they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserChange {
+    pub user_id: UserId,
+    /// Becomes `updated_at`, and the revocation time of ended sessions.
+    pub at: Timestamp,
+    pub name: Option<UserName>,
+    pub email: Option<Email>,
+    pub password_hash: Option<PasswordHash>,
+    pub email_verified: Option<bool>,
+    pub role: Option<Role>,
+    pub is_active: Option<bool>,
+    pub end_sessions: EndSessions,
+    /// A one-time token of this user that the change uses up: the change
+    /// happens only if the token is still usable at `at`.
+    pub consume_token: Option<TokenHash>,
+}
+
+impl UserChange {
+    /// A change that does nothing yet; set the fields it needs.
+    #[must_use]
+    pub fn new(user_id: UserId, at: Timestamp) -> Self {
+        Self {
+            user_id,
+            at,
+            name: None,
+            email: None,
+            password_hash: None,
+            email_verified: None,
+            role: None,
+            is_active: None,
+            end_sessions: EndSessions::None,
+            consume_token: None,
+        }
+    }
+}
