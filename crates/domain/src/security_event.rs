@@ -1,6 +1,6 @@
 use std::fmt;
 
-use crate::{OutgoingMail, Timestamp, UserId};
+use crate::{NewOneTimeToken, OutgoingMail, Timestamp, UserId};
 
 /// Where a request came from, as far as the service can tell; recorded on
 /// sessions and security events.
@@ -122,13 +122,17 @@ impl NewSecurityEvent {
 }
 
 /// The writes that must land in the same transaction as the change they
-/// accompany: security events and outbox mail. Every state-changing port
+/// accompany: security events, outbox mail, and one-time tokens (whose link
+/// that mail carries). Every state-changing port
 /// method takes one and applies it atomically with its own write, or not at
 /// all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Effects {
     pub events: Vec<NewSecurityEvent>,
     pub mails: Vec<OutgoingMail>,
+    /// Each is stored as `OneTimeTokenRepository::issue` stores one: earlier
+    /// unused tokens of the same user and purpose are voided first.
+    pub tokens: Vec<NewOneTimeToken>,
 }
 
 impl Effects {
@@ -142,6 +146,7 @@ impl Effects {
         Self {
             events: vec![event],
             mails: Vec::new(),
+            tokens: Vec::new(),
         }
     }
 
@@ -149,6 +154,13 @@ impl Effects {
     #[must_use]
     pub fn with_mail(mut self, mail: OutgoingMail) -> Self {
         self.mails.push(mail);
+        self
+    }
+
+    /// Adds a one-time token to store with the change.
+    #[must_use]
+    pub fn with_token(mut self, token: NewOneTimeToken) -> Self {
+        self.tokens.push(token);
         self
     }
 }

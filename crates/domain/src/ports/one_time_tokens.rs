@@ -6,9 +6,11 @@ use crate::{Effects, InfraError, NewOneTimeToken, OneTimeToken, TokenHash};
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait OneTimeTokenRepository: Send + Sync {
-    /// Stores `token`, voids (marks used at `token.created_at`) every unused
-    /// earlier token of the same user and purpose, and applies `effects`
+    /// Voids (marks used at `token.created_at`) every unused earlier token of
+    /// the same user and purpose, stores `token`, and applies `effects`
     /// (typically the mail carrying the link), all in one transaction.
+    /// A change that must also store a token carries it in `Effects::tokens`
+    /// instead, which stores it the same way.
     async fn issue(&self, token: NewOneTimeToken, effects: Effects) -> Result<(), InfraError>;
 
     /// The token with this hash, used or not, or `None`.
