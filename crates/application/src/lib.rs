@@ -5,7 +5,7 @@ mod commands;
 mod config;
 mod delivery;
 
-pub use auth::{AuthService, Ports, Principal, TokenPair};
+pub use auth::{AuthService, EventPage, Ports, Principal, SessionView, TokenPair};
 pub use commands::{CreateUserCommand, LoginCommand, RegisterCommand};
 pub use config::AuthConfig;
 pub use delivery::{DeliveryConfig, DeliveryRound, MailDelivery};

@@ -2,6 +2,8 @@
 //! beyond retrying; ports and use cases with cases a caller *can* act on have
 //! an enum of their own that wraps it.
 
+use crate::PasswordError;
+
 /// A boxed cause, kept for the log and never shown to a client.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -134,4 +136,131 @@ impl From<TokenDecodeError> for AuthError {
     fn from(_: TokenDecodeError) -> Self {
         Self::InvalidToken
     }
+}
+
+/// Use case: verify an email address with a one-time token.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenUseError {
+    /// Unknown, used, voided, expired, or a token of another purpose.
+    #[error("invalid or expired token")]
+    InvalidOrExpired,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: set a new password with a reset token.
+#[derive(Debug, thiserror::Error)]
+pub enum ResetPasswordError {
+    /// Unknown, used, voided, expired, or a token of another purpose, or its
+    /// account is gone or deactivated. Checked before the password rules.
+    #[error("invalid or expired token")]
+    InvalidOrExpired,
+    /// The new password breaks the rules.
+    #[error("new password rejected")]
+    InvalidPassword(#[from] PasswordError),
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: change one's password, giving the current one.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangePasswordError {
+    /// The current password is wrong (counted towards lockout like a login).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failures; no password is checked until the lockout ends.
+    #[error("locked out")]
+    LockedOut { retry_after_secs: u64 },
+    /// The new password breaks the rules. Checked first.
+    #[error("new password rejected")]
+    InvalidPassword(#[from] PasswordError),
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+impl From<LoginError> for ChangePasswordError {
+    /// From a re-check of the current password, which only ever fails with
+    /// `InvalidCredentials`, `LockedOut` or `Infra`.
+    fn from(error: LoginError) -> Self {
+        match error {
+            LoginError::LockedOut { retry_after_secs } => Self::LockedOut { retry_after_secs },
+            LoginError::Infra(infra) => Self::Infra(infra),
+            LoginError::InvalidCredentials
+            | LoginError::AccountDisabled
+            | LoginError::EmailUnverified => Self::InvalidCredentials,
+        }
+    }
+}
+
+/// Use case: ask to change one's email address, giving the password.
+#[derive(Debug, thiserror::Error)]
+pub enum EmailChangeError {
+    /// The current password is wrong (counted towards lockout like a login).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failures; no password is checked until the lockout ends.
+    #[error("locked out")]
+    LockedOut { retry_after_secs: u64 },
+    /// The new address belongs to an account (the caller's own included).
+    #[error("email already registered")]
+    EmailTaken,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+impl From<LoginError> for EmailChangeError {
+    /// From a re-check of the current password, which only ever fails with
+    /// `InvalidCredentials`, `LockedOut` or `Infra`.
+    fn from(error: LoginError) -> Self {
+        match error {
+            LoginError::LockedOut { retry_after_secs } => Self::LockedOut { retry_after_secs },
+            LoginError::Infra(infra) => Self::Infra(infra),
+            LoginError::InvalidCredentials
+            | LoginError::AccountDisabled
+            | LoginError::EmailUnverified => Self::InvalidCredentials,
+        }
+    }
+}
+
+/// Use case: confirm an email change with its one-time token.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmEmailError {
+    /// Unknown, used, voided, expired, or a token of another purpose.
+    #[error("invalid or expired token")]
+    InvalidOrExpired,
+    /// Another account took the address after the change was requested.
+    #[error("email already registered")]
+    EmailTaken,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: rename oneself.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateProfileError {
+    /// The account was deleted after the request was authenticated.
+    #[error("no such user")]
+    NotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: delete one's own account.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteAccountError {
+    /// The caller is the last active admin.
+    #[error("the last active admin must remain")]
+    LastAdmin,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: end one of one's own sessions.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeSessionError {
+    /// No such session, not the caller's, or already ended.
+    #[error("no such session")]
+    NotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
 }

@@ -2,29 +2,48 @@
 //! file.
 
 mod authenticate;
+mod change_password;
+mod confirm_email_change;
+mod delete_account;
+mod forgot_password;
+mod list_events;
+mod list_sessions;
 mod login;
 mod logout;
+mod one_time;
+mod reauthenticate;
 mod refresh;
 mod register;
+mod request_email_change;
+mod resend_verification;
+mod reset_password;
+mod revoke_session;
 #[cfg(test)]
 mod test_support;
+mod update_profile;
+mod verify_email;
 
 use std::sync::Arc;
 
 use chrono::Duration;
 use domain::ports::{
-    AccessClaims, Clock, LoginThrottle, PasswordHasher, SecretTokens, SessionRepository,
-    TokenCodec, UserRepository,
+    AccessClaims, Clock, LoginThrottle, OneTimeTokenRepository, PasswordHasher, SecretTokens,
+    SecurityEventRepository, SessionRepository, TokenCodec, UserRepository,
 };
 use domain::{InfraError, SecretToken, Session, SessionId, Timestamp, User};
 
 use crate::AuthConfig;
+
+pub use list_events::EventPage;
+pub use list_sessions::SessionView;
 
 /// The ports the service drives.
 #[derive(Clone)]
 pub struct Ports {
     pub users: Arc<dyn UserRepository>,
     pub sessions: Arc<dyn SessionRepository>,
+    pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    pub events: Arc<dyn SecurityEventRepository>,
     pub throttle: Arc<dyn LoginThrottle>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenCodec>,
@@ -38,7 +57,9 @@ impl std::fmt::Debug for Ports {
     }
 }
 
-/// Registration, login, refresh, logout and request authentication.
+/// Registration, login, refresh, logout, request authentication, and the
+/// account lifecycle around them (email verification, password reset and
+/// change, email change, profile, sessions, the security trail).
 #[derive(Clone, Debug)]
 pub struct AuthService {
     ports: Ports,

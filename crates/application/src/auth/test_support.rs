@@ -4,20 +4,23 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{
-    MockClock, MockLoginThrottle, MockPasswordHasher, MockSecretTokens, MockSessionRepository,
-    MockTokenCodec, MockUserRepository,
+    MockClock, MockLoginThrottle, MockOneTimeTokenRepository, MockPasswordHasher, MockSecretTokens,
+    MockSecurityEventRepository, MockSessionRepository, MockTokenCodec, MockUserRepository,
 };
 use domain::{
-    Email, Password, PasswordHash, RequestContext, Role, SecretToken, Session, SessionId,
-    Timestamp, TokenHash, User, UserId, UserName,
+    Email, OneTimeToken, Password, PasswordHash, RequestContext, Role, SecretToken, Session,
+    SessionId, Timestamp, TokenHash, TokenPurpose, User, UserId, UserName,
 };
+use mockall::predicate::eq;
 
-use super::{AuthService, Ports};
+use super::{AuthService, Ports, Principal};
 use crate::AuthConfig;
 
 pub(crate) struct MockPorts {
     pub users: MockUserRepository,
     pub sessions: MockSessionRepository,
+    pub one_time_tokens: MockOneTimeTokenRepository,
+    pub events: MockSecurityEventRepository,
     pub throttle: MockLoginThrottle,
     pub hasher: MockPasswordHasher,
     pub tokens: MockTokenCodec,
@@ -32,6 +35,8 @@ impl MockPorts {
         Self {
             users: MockUserRepository::new(),
             sessions: MockSessionRepository::new(),
+            one_time_tokens: MockOneTimeTokenRepository::new(),
+            events: MockSecurityEventRepository::new(),
             throttle: MockLoginThrottle::new(),
             hasher: MockPasswordHasher::new(),
             tokens: MockTokenCodec::new(),
@@ -47,6 +52,8 @@ impl MockPorts {
             Ports {
                 users: Arc::new(self.users),
                 sessions: Arc::new(self.sessions),
+                one_time_tokens: Arc::new(self.one_time_tokens),
+                events: Arc::new(self.events),
                 throttle: Arc::new(self.throttle),
                 hasher: Arc::new(self.hasher),
                 tokens: Arc::new(self.tokens),
@@ -71,7 +78,40 @@ impl MockPorts {
         });
         self
     }
+
+    /// `SecretTokens::generate` hands out [`FRESH_TOKEN`] and its hash
+    /// [`FRESH_HASH`], once.
+    pub fn with_fresh_token(mut self) -> Self {
+        self.secrets.expect_generate().times(1).returning(|| {
+            (
+                SecretToken::new(FRESH_TOKEN.into()),
+                TokenHash::new(FRESH_HASH.into()),
+            )
+        });
+        self
+    }
+
+    /// The client presents [`PRESENTED_TOKEN`], which hashes to
+    /// [`PRESENTED_HASH`], and the repository finds `stored` under that hash.
+    pub fn with_presented_token(mut self, stored: Option<OneTimeToken>) -> Self {
+        self.secrets
+            .expect_hash()
+            .with(eq(PRESENTED_TOKEN))
+            .returning(|_| TokenHash::new(PRESENTED_HASH.into()));
+        self.one_time_tokens
+            .expect_find()
+            .withf(|hash| hash.expose() == PRESENTED_HASH)
+            .return_once(move |_| Ok(stored));
+        self
+    }
 }
+
+/// A one-time token the service generates, as it appears in a link.
+pub(crate) const FRESH_TOKEN: &str = "fresh-token";
+pub(crate) const FRESH_HASH: &str = "fresh-token-hash";
+/// A one-time token a client sends back.
+pub(crate) const PRESENTED_TOKEN: &str = "presented-token";
+pub(crate) const PRESENTED_HASH: &str = "presented-token-hash";
 
 pub(crate) fn now() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
@@ -121,5 +161,26 @@ pub(crate) fn session_of(user: &User) -> Session {
         revoked_at: None,
         user_agent: None,
         ip: None,
+    }
+}
+
+pub(crate) fn principal_of(user: &User) -> Principal {
+    Principal {
+        user: user.clone(),
+        session_id: SessionId::generate(),
+    }
+}
+
+/// A usable token of `user` stored under [`PRESENTED_HASH`], issued an hour
+/// ago and valid for another hour.
+pub(crate) fn stored_token(user: &User, purpose: TokenPurpose) -> OneTimeToken {
+    OneTimeToken {
+        hash: TokenHash::new(PRESENTED_HASH.into()),
+        user_id: user.id,
+        purpose,
+        new_email: None,
+        created_at: now() - Duration::hours(1),
+        expires_at: now() + Duration::hours(1),
+        used_at: None,
     }
 }

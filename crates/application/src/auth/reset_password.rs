@@ -1,0 +1,87 @@
+use domain::{
+    Effects, Email, EndSessions, EventKind, InfraError, MailKind, NewSecurityEvent, Password,
+    RequestContext, ResetPasswordError, TokenPurpose, UserChange, UserChangeError,
+};
+
+use super::AuthService;
+use super::one_time::mail_to;
+
+impl AuthService {
+    /// Sets a new password with the token from a reset link. In one write it
+    /// stores the new hash, marks the email verified (the link proved the
+    /// mailbox), ends every session of the user, uses the token up, records
+    /// a `password_reset` event and queues a "password changed" notice.
+    /// Then it forgets the address's failed logins.
+    ///
+    /// The token is checked before the password rules, so a guessed token
+    /// learns nothing from them.
+    ///
+    /// # Errors
+    /// `InvalidOrExpired` for an unknown, used, voided or expired token, one
+    /// of another purpose, or one whose account is gone or deactivated;
+    /// `InvalidPassword`; `Infra` (`Overloaded` when the hashing queue is
+    /// full).
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        new_password: &str,
+        context: &RequestContext,
+    ) -> Result<(), ResetPasswordError> {
+        let ports = &self.ports;
+        let now = ports.clock.now();
+        let Some(stored) = self
+            .usable_token(token, TokenPurpose::ResetPassword, now)
+            .await?
+        else {
+            return Err(ResetPasswordError::InvalidOrExpired);
+        };
+        let user = match ports.users.find_by_id(stored.user_id).await? {
+            Some(user) if user.is_active => user,
+            _ => return Err(ResetPasswordError::InvalidOrExpired),
+        };
+        let password = Password::parse(new_password, &[user.email.as_str(), user.name.as_str()])?;
+        let password_hash = ports.hasher.hash(password.as_plain()).await?;
+        let change = UserChange {
+            password_hash: Some(password_hash),
+            email_verified: Some(true),
+            end_sessions: EndSessions::All,
+            consume_token: Some(stored.hash),
+            ..UserChange::new(user.id, now)
+        };
+        let event = NewSecurityEvent::new(user.id, EventKind::PasswordReset, now, context);
+        let effects = Effects::event(event).with_mail(mail_to(
+            MailKind::PasswordChanged,
+            &user.email,
+            &user.name,
+            None,
+        ));
+        match ports.users.apply_change(change, effects).await {
+            Ok(_) => {}
+            Err(UserChangeError::TokenUnusable | UserChangeError::NotFound) => {
+                return Err(ResetPasswordError::InvalidOrExpired);
+            }
+            Err(UserChangeError::Infra(infra)) => return Err(infra.into()),
+            Err(other @ (UserChangeError::EmailTaken | UserChangeError::LastAdmin)) => {
+                return Err(InfraError::unexpected(other).into());
+            }
+        }
+        self.forget_login_failures(&user.email).await;
+        Ok(())
+    }
+
+    /// Clears the lockout count of `email` once its owner proved control of
+    /// the mailbox. Best effort: the reset has happened, and a stale count
+    /// only ends with its lockout.
+    async fn forget_login_failures(&self, email: &Email) {
+        if let Err(error) = self.ports.throttle.clear(email.as_str()).await {
+            tracing::warn!(
+                error = &error as &dyn std::error::Error,
+                "login failures not cleared after a password reset"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "reset_password_tests.rs"]
+mod tests;

@@ -1,0 +1,188 @@
+use domain::{
+    Effects, EventKind, InfraError, NewSecurityEvent, RequestContext, TokenPurpose, TokenUseError,
+    UserChange, UserChangeError,
+};
+
+use super::AuthService;
+
+impl AuthService {
+    /// Marks an email address verified with the token from its link, using
+    /// the token up in the same write.
+    ///
+    /// # Errors
+    /// `InvalidOrExpired` for an unknown, used, voided or expired token, one
+    /// of another purpose, or one whose account is gone; `Infra`.
+    pub async fn verify_email(
+        &self,
+        token: &str,
+        context: &RequestContext,
+    ) -> Result<(), TokenUseError> {
+        let now = self.ports.clock.now();
+        let Some(stored) = self
+            .usable_token(token, TokenPurpose::VerifyEmail, now)
+            .await?
+        else {
+            return Err(TokenUseError::InvalidOrExpired);
+        };
+        let change = UserChange {
+            email_verified: Some(true),
+            consume_token: Some(stored.hash),
+            ..UserChange::new(stored.user_id, now)
+        };
+        let event = NewSecurityEvent::new(stored.user_id, EventKind::EmailVerified, now, context);
+        match self
+            .ports
+            .users
+            .apply_change(change, Effects::event(event))
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(UserChangeError::TokenUnusable | UserChangeError::NotFound) => {
+                Err(TokenUseError::InvalidOrExpired)
+            }
+            Err(UserChangeError::Infra(infra)) => Err(TokenUseError::Infra(infra)),
+            Err(other @ (UserChangeError::EmailTaken | UserChangeError::LastAdmin)) => {
+                Err(TokenUseError::Infra(InfraError::unexpected(other)))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::{EndSessions, User};
+    use mockall::predicate::always;
+
+    use super::*;
+    use crate::auth::test_support::*;
+
+    #[tokio::test]
+    async fn verify_email_marks_the_address_verified_and_consumes_the_token_in_one_change() {
+        let account = User {
+            email_verified: false,
+            ..user()
+        };
+        let user_id = account.id;
+        let mut ports = MockPorts::new()
+            .with_presented_token(Some(stored_token(&account, TokenPurpose::VerifyEmail)));
+        ports
+            .users
+            .expect_apply_change()
+            .times(1)
+            .returning(move |change, effects| {
+                assert_eq!(change.user_id, user_id);
+                assert_eq!(change.at, now());
+                assert_eq!(change.email_verified, Some(true));
+                assert_eq!(
+                    change.consume_token.as_ref().map(|hash| hash.expose()),
+                    Some(PRESENTED_HASH)
+                );
+                assert_eq!(change.password_hash, None);
+                assert_eq!(change.email, None);
+                assert_eq!(change.end_sessions, EndSessions::None);
+                assert_eq!(effects.events.len(), 1);
+                assert_eq!(effects.events[0].kind, EventKind::EmailVerified);
+                assert_eq!(effects.events[0].user_id, user_id);
+                assert_eq!(effects.events[0].ip.as_deref(), Some("192.0.2.1"));
+                assert!(effects.mails.is_empty());
+                assert!(effects.tokens.is_empty());
+                Ok(User {
+                    email_verified: true,
+                    ..user()
+                })
+            });
+
+        let result = ports
+            .service()
+            .verify_email(PRESENTED_TOKEN, &context())
+            .await;
+
+        assert!(result.is_ok());
+    }
+
+    #[tokio::test]
+    async fn verify_email_with_an_unknown_token_is_invalid_and_writes_nothing() {
+        let mut ports = MockPorts::new().with_presented_token(None);
+        ports
+            .users
+            .expect_apply_change()
+            .with(always(), always())
+            .never();
+
+        let result = ports
+            .service()
+            .verify_email(PRESENTED_TOKEN, &context())
+            .await;
+
+        assert!(matches!(result, Err(TokenUseError::InvalidOrExpired)));
+    }
+
+    #[tokio::test]
+    async fn verify_email_refuses_a_password_reset_token() {
+        let stored = stored_token(&user(), TokenPurpose::ResetPassword);
+        let mut ports = MockPorts::new().with_presented_token(Some(stored));
+        ports
+            .users
+            .expect_apply_change()
+            .with(always(), always())
+            .never();
+
+        let result = ports
+            .service()
+            .verify_email(PRESENTED_TOKEN, &context())
+            .await;
+
+        assert!(matches!(result, Err(TokenUseError::InvalidOrExpired)));
+    }
+
+    #[tokio::test]
+    async fn verify_email_loses_to_a_concurrent_use_of_the_same_token() {
+        let stored = stored_token(&user(), TokenPurpose::VerifyEmail);
+        let mut ports = MockPorts::new().with_presented_token(Some(stored));
+        ports
+            .users
+            .expect_apply_change()
+            .returning(|_, _| Err(UserChangeError::TokenUnusable));
+
+        let result = ports
+            .service()
+            .verify_email(PRESENTED_TOKEN, &context())
+            .await;
+
+        assert!(matches!(result, Err(TokenUseError::InvalidOrExpired)));
+    }
+
+    #[tokio::test]
+    async fn verify_email_for_a_deleted_account_is_invalid() {
+        let stored = stored_token(&user(), TokenPurpose::VerifyEmail);
+        let mut ports = MockPorts::new().with_presented_token(Some(stored));
+        ports
+            .users
+            .expect_apply_change()
+            .returning(|_, _| Err(UserChangeError::NotFound));
+
+        let result = ports
+            .service()
+            .verify_email(PRESENTED_TOKEN, &context())
+            .await;
+
+        assert!(matches!(result, Err(TokenUseError::InvalidOrExpired)));
+    }
+
+    #[tokio::test]
+    async fn verify_email_passes_a_store_failure_on() {
+        let stored = stored_token(&user(), TokenPurpose::VerifyEmail);
+        let mut ports = MockPorts::new().with_presented_token(Some(stored));
+        ports
+            .users
+            .expect_apply_change()
+            .returning(|_, _| Err(UserChangeError::Infra(InfraError::unexpected("down"))));
+
+        let result = ports
+            .service()
+            .verify_email(PRESENTED_TOKEN, &context())
+            .await;
+
+        assert!(matches!(result, Err(TokenUseError::Infra(_))));
+    }
+}
