@@ -12,8 +12,9 @@ use crate::error::{DbSetupError, StoreError};
 /// A pool of connections to PostgreSQL or SQLite, and the repositories on it.
 ///
 /// Cheap to clone (clones share the pool). It implements the domain ports
-/// `UserRepository`, `SessionRepository`, `LoginThrottle`, `Outbox` and
-/// `HealthProbe`, so the server wires one `Database` as each `Arc<dyn Port>`.
+/// `UserRepository`, `SessionRepository`, `OneTimeTokenRepository`,
+/// `SecurityEventRepository`, `LoginThrottle`, `Outbox` and `HealthProbe`,
+/// so the server wires one `Database` as each `Arc<dyn Port>`.
 #[derive(Clone)]
 pub struct Database {
     pool: Pool<Manager>,

@@ -1,7 +1,7 @@
 //! Errors of this crate, and their translation into the domain's.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use domain::{BoxError, CreateUserError, InfraError};
+use domain::{BoxError, CreateUserError, DeleteUserError, InfraError, UserChangeError};
 
 /// Why [`Database::connect`](crate::Database::connect) failed. It never
 /// shows the URL, which may hold a password.
@@ -113,6 +113,22 @@ impl From<StoreError> for CreateUserError {
         } else {
             Self::Infra(error.into())
         }
+    }
+}
+
+impl From<StoreError> for UserChangeError {
+    fn from(error: StoreError) -> Self {
+        if error.is_duplicate_email() {
+            Self::EmailTaken
+        } else {
+            Self::Infra(error.into())
+        }
+    }
+}
+
+impl From<StoreError> for DeleteUserError {
+    fn from(error: StoreError) -> Self {
+        Self::Infra(error.into())
     }
 }
 

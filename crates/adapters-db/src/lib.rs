@@ -7,6 +7,7 @@ mod error;
 mod events;
 mod health;
 mod migrations;
+mod one_time_tokens;
 mod outbox;
 mod rows;
 mod schema;

@@ -4,12 +4,13 @@
 use chrono::{NaiveDateTime, SubsecRound};
 use diesel::prelude::*;
 use domain::{
-    Email, MailKind, NewSecurityEvent, NewSession, NewUser, OutgoingMail, PasswordHash, QueuedMail,
-    Session, SessionId, Timestamp, User, UserId, UserName,
+    Email, EventKind, MailKind, NewOneTimeToken, NewSecurityEvent, NewSession, NewUser,
+    OneTimeToken, OutgoingMail, PasswordHash, QueuedMail, Role, SecurityEvent, Session, SessionId,
+    Timestamp, TokenHash, TokenPurpose, User, UserChange, UserId, UserName,
 };
 
 use crate::error::StoreError;
-use crate::schema::{outbox, security_events, sessions, users};
+use crate::schema::{one_time_tokens, outbox, security_events, sessions, users};
 
 /// A timestamp as stored: naive UTC, truncated to the microseconds both
 /// backends keep (PostgreSQL's `TIMESTAMP` has no more; SQLite would keep
@@ -181,7 +182,6 @@ impl<'a> From<&'a NewSecurityEvent> for NewEventRow<'a> {
     }
 }
 
-#[cfg(feature = "testing")]
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = security_events)]
 pub(crate) struct EventRow {
@@ -194,8 +194,7 @@ pub(crate) struct EventRow {
     detail: Option<String>,
 }
 
-#[cfg(feature = "testing")]
-impl TryFrom<EventRow> for NewSecurityEvent {
+impl TryFrom<EventRow> for SecurityEvent {
     type Error = StoreError;
 
     fn try_from(row: EventRow) -> Result<Self, StoreError> {
@@ -203,14 +202,109 @@ impl TryFrom<EventRow> for NewSecurityEvent {
             StoreError::corrupt("security_events", &row.id, problem.to_string())
         };
         Ok(Self {
+            id: row.id.parse::<uuid::Uuid>().map_err(|e| corrupt(&e))?,
             user_id: row.user_id.parse::<UserId>().map_err(|e| corrupt(&e))?,
-            kind: domain::EventKind::from_name(&row.kind)
-                .ok_or_else(|| corrupt(&"unknown kind"))?,
+            kind: EventKind::from_name(&row.kind).ok_or_else(|| corrupt(&"unknown kind"))?,
             at: from_db(row.at),
             ip: row.ip,
             user_agent: row.user_agent,
             detail: row.detail,
         })
+    }
+}
+
+/// The fields of an account that a `UserChange` sets; `None` leaves a column
+/// as it is (diesel skips it).
+#[derive(AsChangeset)]
+#[diesel(table_name = users)]
+pub(crate) struct UserChangeRow<'a> {
+    email: Option<&'a str>,
+    name: Option<&'a str>,
+    password_hash: Option<&'a str>,
+    email_verified: Option<bool>,
+    role: Option<&'static str>,
+    is_active: Option<bool>,
+    updated_at: NaiveDateTime,
+}
+
+impl<'a> From<&'a UserChange> for UserChangeRow<'a> {
+    fn from(change: &'a UserChange) -> Self {
+        Self {
+            email: change.email.as_ref().map(Email::as_str),
+            name: change.name.as_ref().map(UserName::as_str),
+            password_hash: change.password_hash.as_ref().map(PasswordHash::expose),
+            email_verified: change.email_verified,
+            role: change.role.map(Role::as_str),
+            is_active: change.is_active,
+            updated_at: to_db(change.at),
+        }
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = one_time_tokens)]
+pub(crate) struct OneTimeTokenRow {
+    token_hash: String,
+    user_id: String,
+    purpose: String,
+    new_email: Option<String>,
+    created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+    used_at: Option<NaiveDateTime>,
+}
+
+impl TryFrom<OneTimeTokenRow> for OneTimeToken {
+    type Error = StoreError;
+
+    fn try_from(row: OneTimeTokenRow) -> Result<Self, StoreError> {
+        // Named by its user, never by its hash: the hash is the lookup key
+        // of a live secret.
+        let corrupt = |problem: &dyn ToString| {
+            StoreError::corrupt(
+                "one_time_tokens",
+                format!("of user {}", row.user_id),
+                problem.to_string(),
+            )
+        };
+        Ok(Self {
+            user_id: row.user_id.parse::<UserId>().map_err(|e| corrupt(&e))?,
+            purpose: TokenPurpose::from_name(&row.purpose)
+                .ok_or_else(|| corrupt(&"unknown purpose"))?,
+            new_email: row
+                .new_email
+                .as_deref()
+                .map(Email::parse)
+                .transpose()
+                .map_err(|e| corrupt(&e))?,
+            hash: TokenHash::new(row.token_hash),
+            created_at: from_db(row.created_at),
+            expires_at: from_db(row.expires_at),
+            used_at: row.used_at.map(from_db),
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = one_time_tokens)]
+pub(crate) struct NewOneTimeTokenRow<'a> {
+    token_hash: &'a str,
+    user_id: String,
+    purpose: &'static str,
+    new_email: Option<&'a str>,
+    created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+}
+
+impl<'a> From<&'a NewOneTimeToken> for NewOneTimeTokenRow<'a> {
+    fn from(token: &'a NewOneTimeToken) -> Self {
+        Self {
+            token_hash: token.hash.expose(),
+            user_id: token.user_id.to_string(),
+            purpose: token.purpose.as_str(),
+            new_email: token.new_email.as_ref().map(Email::as_str),
+            created_at: to_db(token.created_at),
+            expires_at: to_db(token.expires_at),
+        }
     }
 }
 

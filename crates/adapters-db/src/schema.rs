@@ -91,9 +91,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// One-time tokens by hash. Usable while `used_at` is NULL and
+    /// `expires_at` is ahead; a newer token of the same user and purpose
+    /// sets `used_at` of the older ones (voids them).
+    one_time_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        new_email -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(security_events -> users (user_id));
+diesel::joinable!(one_time_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -102,4 +118,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     security_events,
     login_throttle,
     outbox,
+    one_time_tokens,
 );

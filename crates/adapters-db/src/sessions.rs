@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::ports::SessionRepository;
 use domain::{
-    Effects, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session, SessionId,
-    Timestamp, TokenHash,
+    Effects, EndSessions, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session,
+    SessionId, Timestamp, TokenHash, UserId,
 };
 
 use crate::connection::{DbConnection, write_transaction};
@@ -52,6 +52,31 @@ fn insert_refresh_token(
             refresh_tokens::created_at.eq(at),
         ))
         .execute(conn)
+}
+
+/// Revokes at `at` every unrevoked session of `user_id` that `which` names,
+/// on `conn`, which the caller has inside its transaction. Their refresh
+/// tokens die with them: a rotation needs an unrevoked session.
+pub(crate) fn end_of_user(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    which: EndSessions,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    let of_user = sessions::table
+        .filter(sessions::user_id.eq(user_id.to_string()))
+        .filter(sessions::revoked_at.is_null());
+    match which {
+        EndSessions::None => Ok(0),
+        EndSessions::All => diesel::update(of_user)
+            .set(sessions::revoked_at.eq(at))
+            .execute(conn),
+        EndSessions::AllExcept(keep) => {
+            diesel::update(of_user.filter(sessions::id.ne(keep.to_string())))
+                .set(sessions::revoked_at.eq(at))
+                .execute(conn)
+        }
+    }
 }
 
 #[async_trait]
@@ -183,6 +208,23 @@ impl SessionRepository for Database {
                 effects::apply(conn, &effects, at)?;
                 Ok(())
             })
+        })
+        .await
+        .map_err(InfraError::from)
+    }
+
+    async fn list_live(&self, user_id: UserId, now: Timestamp) -> Result<Vec<Session>, InfraError> {
+        self.run(move |conn| {
+            sessions::table
+                .filter(sessions::user_id.eq(user_id.to_string()))
+                .filter(sessions::revoked_at.is_null())
+                .filter(sessions::expires_at.gt(to_db(now)))
+                .order((sessions::last_used_at.desc(), sessions::id.desc()))
+                .select(SessionRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(Session::try_from)
+                .collect()
         })
         .await
         .map_err(InfraError::from)

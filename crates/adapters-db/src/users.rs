@@ -3,14 +3,188 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use domain::ports::UserRepository;
-use domain::{CreateUserError, Effects, Email, InfraError, NewUser, PasswordHash, User, UserId};
+use domain::{
+    CreateUserError, DeleteUserError, Effects, Email, InfraError, NewUser, PasswordHash, Role,
+    Timestamp, User, UserChange, UserChangeError, UserId,
+};
 
-use crate::connection::write_transaction;
+use crate::connection::{DbConnection, write_transaction};
 use crate::database::Database;
-use crate::effects;
 use crate::error::StoreError;
-use crate::rows::{NewUserRow, UserRow, stored};
+use crate::rows::{NewUserRow, UserChangeRow, UserRow, stored, to_db};
 use crate::schema::users;
+use crate::{effects, one_time_tokens, sessions};
+
+/// Why a change or a deletion rolled back: refused with an error the caller
+/// can act on, or failed.
+enum Abort<R> {
+    Refused(R),
+    Failed(StoreError),
+}
+
+impl<R> From<diesel::result::Error> for Abort<R> {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+impl<R> From<StoreError> for Abort<R> {
+    fn from(error: StoreError) -> Self {
+        Self::Failed(error)
+    }
+}
+
+/// Runs `f` in a write transaction that a refusal rolls back like a failure;
+/// the refusal is then the outcome, and a failure the error.
+fn refusable<T, R, F>(conn: &mut DbConnection, f: F) -> Result<Result<T, R>, StoreError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, Abort<R>>,
+{
+    match write_transaction(conn, f) {
+        Ok(value) => Ok(Ok(value)),
+        Err(Abort::Refused(refusal)) => Ok(Err(refusal)),
+        Err(Abort::Failed(error)) => Err(error),
+    }
+}
+
+/// How [`lock_user`] locks the row on PostgreSQL.
+#[derive(Clone, Copy)]
+enum RowLock {
+    /// For an update that keeps the id: concurrent inserts referencing the
+    /// user (sessions, events) are not blocked.
+    NoKeyUpdate,
+    /// For a deletion.
+    Update,
+}
+
+/// The ids of the active admins, in id order, locked on PostgreSQL until the
+/// transaction ends, so that no concurrent demotion, deactivation or
+/// deletion can remove one meanwhile: two such changes of two admins both
+/// want both rows, and the second waits, then sees the first's outcome (an
+/// admin demoted meanwhile drops out of its result). Locked in id order, so
+/// two of them never deadlock. SQLite: `BEGIN IMMEDIATE` already lets one
+/// writer in at a time.
+///
+/// Every transaction that takes this and a user row takes this first.
+fn lock_active_admins(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    let admins = users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::is_active.eq(true))
+        .order(users::id)
+        .select(users::id);
+    match conn {
+        DbConnection::Pg(pg) => admins.for_no_key_update().load(pg),
+        DbConnection::Sqlite(sqlite) => admins.load(sqlite),
+    }
+}
+
+/// The role and active flag of user `id`, or `None`, with the row locked on
+/// PostgreSQL until the transaction ends, so what is read stays true (on
+/// SQLite, `BEGIN IMMEDIATE` sees to that).
+fn lock_user(
+    conn: &mut DbConnection,
+    id: &str,
+    lock: RowLock,
+) -> QueryResult<Option<(String, bool)>> {
+    let user = users::table
+        .find(id)
+        .select((users::role, users::is_active));
+    match (conn, lock) {
+        (DbConnection::Pg(pg), RowLock::NoKeyUpdate) => {
+            user.for_no_key_update().first(pg).optional()
+        }
+        (DbConnection::Pg(pg), RowLock::Update) => user.for_update().first(pg).optional(),
+        (DbConnection::Sqlite(sqlite), _) => user.first(sqlite).optional(),
+    }
+}
+
+/// Whether user `id`, with this role and active flag, is the only one left
+/// among the locked `admins`.
+fn is_last_admin(id: &str, (role, is_active): &(String, bool), admins: &[String]) -> bool {
+    role == Role::Admin.as_str() && *is_active && admins.iter().all(|admin| admin == id)
+}
+
+fn load_user(conn: &mut DbConnection, id: &str) -> Result<Option<User>, StoreError> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(User::try_from)
+        .transpose()
+}
+
+/// The body of `apply_change`, inside its write transaction.
+fn change_user(
+    conn: &mut DbConnection,
+    change: &UserChange,
+    effects: &Effects,
+) -> Result<User, Abort<UserChangeError>> {
+    let id = change.user_id.to_string();
+    let at = to_db(change.at);
+    let demotes = change.role == Some(Role::User) || change.is_active == Some(false);
+    // The admin rows before the user's row: the order every writer keeps.
+    let admins = if demotes {
+        Some(lock_active_admins(conn)?)
+    } else {
+        None
+    };
+    let current = lock_user(conn, &id, RowLock::NoKeyUpdate)?
+        .ok_or(Abort::Refused(UserChangeError::NotFound))?;
+    if let Some(hash) = &change.consume_token
+        && !one_time_tokens::consume(conn, hash, change.user_id, at)?
+    {
+        return Err(Abort::Refused(UserChangeError::TokenUnusable));
+    }
+    if admins.is_some_and(|admins| is_last_admin(&id, &current, &admins)) {
+        return Err(Abort::Refused(UserChangeError::LastAdmin));
+    }
+    // A taken email fails here, on the unique constraint; the caller maps
+    // that failure to `EmailTaken`.
+    diesel::update(users::table.find(&id))
+        .set(UserChangeRow::from(change))
+        .execute(conn)?;
+    sessions::end_of_user(conn, change.user_id, change.end_sessions, at)?;
+    effects::apply(conn, effects, change.at)?;
+    // Read back, so the caller gets the row exactly as stored.
+    Ok(load_user(conn, &id)?
+        .ok_or_else(|| StoreError::corrupt("users", id, "missing right after update"))?)
+}
+
+/// The body of `delete`, inside its write transaction.
+fn delete_user(
+    conn: &mut DbConnection,
+    id: UserId,
+    effects: &Effects,
+) -> Result<(), Abort<DeleteUserError>> {
+    let key = id.to_string();
+    // Whether this user is an admin is known only once the row is locked,
+    // and the admin rows come first: lock them whatever the answer.
+    let admins = lock_active_admins(conn)?;
+    let current =
+        lock_user(conn, &key, RowLock::Update)?.ok_or(Abort::Refused(DeleteUserError::NotFound))?;
+    if is_last_admin(&key, &current, &admins) {
+        return Err(Abort::Refused(DeleteUserError::LastAdmin));
+    }
+    // Sessions (and their refresh tokens), one-time tokens and security
+    // events go with the user: their foreign keys cascade.
+    diesel::delete(users::table.find(&key)).execute(conn)?;
+    // After the deletion: an effect that refers to the deleted user (an
+    // event, a token) breaks a foreign key and undoes it all.
+    effects::apply(conn, effects, time_of(effects))?;
+    Ok(())
+}
+
+/// When a deletion happened, for the mail it queues: `delete` takes no time
+/// of its own, so the time of its first event or token, else now.
+fn time_of(effects: &Effects) -> Timestamp {
+    effects
+        .events
+        .first()
+        .map(|event| event.at)
+        .or_else(|| effects.tokens.first().map(|token| token.created_at))
+        .unwrap_or_else(chrono::Utc::now)
+}
 
 #[async_trait]
 impl UserRepository for Database {
@@ -34,17 +208,9 @@ impl UserRepository for Database {
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, InfraError> {
-        self.run(move |conn| {
-            users::table
-                .find(id.to_string())
-                .select(UserRow::as_select())
-                .first(conn)
-                .optional()?
-                .map(User::try_from)
-                .transpose()
-        })
-        .await
-        .map_err(InfraError::from)
+        self.run(move |conn| load_user(conn, &id.to_string()))
+            .await
+            .map_err(InfraError::from)
     }
 
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, InfraError> {
@@ -71,5 +237,21 @@ impl UserRepository for Database {
         })
         .await
         .map_err(InfraError::from)
+    }
+
+    async fn apply_change(
+        &self,
+        change: UserChange,
+        effects: Effects,
+    ) -> Result<User, UserChangeError> {
+        self.run(move |conn| refusable(conn, |conn| change_user(conn, &change, &effects)))
+            .await
+            .map_err(UserChangeError::from)?
+    }
+
+    async fn delete(&self, id: UserId, effects: Effects) -> Result<(), DeleteUserError> {
+        self.run(move |conn| refusable(conn, |conn| delete_user(conn, id, &effects)))
+            .await
+            .map_err(DeleteUserError::from)?
     }
 }

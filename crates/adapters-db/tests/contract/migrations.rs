@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use adapters_db::testing;
-use domain::ports::{Outbox, UserRepository};
-use domain::{Effects, MailKind};
+use domain::ports::{OneTimeTokenRepository, Outbox, UserRepository};
+use domain::{Effects, MailKind, TokenPurpose};
 
 use crate::support::*;
 
@@ -13,12 +13,13 @@ contract_tests!(
     concurrent_runs_apply_each_migration_once,
 );
 
-const VERSIONS: [&str; 5] = [
+const VERSIONS: [&str; 6] = [
     "20261124000001",
     "20261124000002",
     "20261124000003",
     "20261124000004",
     "20261124000005",
+    "20261124000006",
 ];
 
 async fn every_migration_goes_up_down_and_up_again(f: Fixture) {
@@ -41,10 +42,14 @@ async fn every_migration_goes_up_down_and_up_again(f: Fixture) {
     assert_eq!(f.db.run_migrations().await.unwrap(), VERSIONS);
     assert!(!f.db.pending_migrations().await.unwrap());
     let welcome = Effects::none().with_mail(mail(MailKind::Welcome, "ada@example.com"));
-    f.db.create(new_user("ada@example.com"), welcome)
-        .await
-        .unwrap();
+    let user =
+        f.db.create(new_user("ada@example.com"), welcome)
+            .await
+            .unwrap();
     assert_eq!(f.db.pending().await.unwrap(), 1);
+    let verify = token(user.id, TokenPurpose::VerifyEmail, "verify", t0());
+    f.db.issue(verify.clone(), Effects::none()).await.unwrap();
+    assert!(f.stored_token(&verify.hash).await.is_some());
 }
 
 async fn concurrent_runs_apply_each_migration_once(f: Fixture) {

@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use adapters_db::testing::OutboxEntry;
 use chrono::TimeDelta;
-use domain::ports::{LockoutPolicy, LoginThrottle, Outbox, SessionRepository, UserRepository};
+use domain::ports::{
+    LockoutPolicy, LoginThrottle, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
+};
 use domain::{
     CreateUserError, Effects, EventKind, InfraError, MailKind, OutgoingMail, QueuedMail,
-    RefreshRotation, Timestamp, UserId,
+    RefreshRotation, Timestamp, TokenPurpose, UserChange, UserId,
 };
 use uuid::Uuid;
 
@@ -42,6 +44,7 @@ async fn queue(f: &Fixture, at: Timestamp, mails: Vec<OutgoingMail>) -> UserId {
     let effects = Effects {
         events: Vec::new(),
         mails,
+        tokens: Vec::new(),
     };
     UserRepository::create(&f.db, user, effects)
         .await
@@ -175,6 +178,31 @@ async fn every_state_changing_method_queues_its_mail_at_the_time_of_the_change(f
     )
     .await
     .unwrap();
+    f.db.issue(
+        token(
+            user.id,
+            TokenPurpose::VerifyEmail,
+            "verify",
+            t0() + secs(40),
+        ),
+        with_mail("issue@example.com"),
+    )
+    .await
+    .unwrap();
+    f.db.apply_change(
+        UserChange::new(user.id, t0() + secs(50)),
+        with_mail("change@example.com"),
+    )
+    .await
+    .unwrap();
+    let doomed = f.user().await;
+    f.db.delete(
+        doomed.id,
+        Effects::event(event(user.id, EventKind::UpdatedByAdmin, t0() + secs(60)))
+            .with_mail(mail(MailKind::PasswordChanged, "delete@example.com")),
+    )
+    .await
+    .unwrap();
 
     let queued: Vec<_> = f
         .outbox()
@@ -195,6 +223,9 @@ async fn every_state_changing_method_queues_its_mail_at_the_time_of_the_change(f
             ("rotate@example.com".to_owned(), t0() + secs(10)),
             ("revoke@example.com".to_owned(), t0() + secs(20)),
             ("throttle@example.com".to_owned(), t0() + secs(30)),
+            ("issue@example.com".to_owned(), t0() + secs(40)),
+            ("change@example.com".to_owned(), t0() + secs(50)),
+            ("delete@example.com".to_owned(), t0() + secs(60)),
         ]
     );
 }

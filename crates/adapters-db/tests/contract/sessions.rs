@@ -5,7 +5,8 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use domain::ports::SessionRepository;
 use domain::{
-    Effects, EventKind, InfraError, RefreshRotation, RefreshTokenState, Session, SessionId, UserId,
+    Effects, EventKind, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session,
+    SessionId, UserId,
 };
 
 use crate::support::*;
@@ -24,6 +25,9 @@ contract_tests!(
     revoking_marks_the_session_and_writes_the_events,
     revoking_twice_keeps_the_first_time_and_still_writes_the_events,
     revoking_an_unknown_session_changes_nothing_but_writes_the_events,
+    live_sessions_are_listed_most_recently_used_first_without_revoked_or_ended_ones,
+    sessions_used_at_the_same_instant_are_listed_newest_first,
+    a_user_without_sessions_has_no_live_ones,
 );
 
 /// A stored session of a new user, with refresh token `"r0"`.
@@ -313,4 +317,71 @@ async fn revoking_an_unknown_session_changes_nothing_but_writes_the_events(f: Fi
 
     assert_eq!(f.db.find(s.id).await.unwrap(), Some(s.clone()));
     assert_eq!(f.events(s.user_id).await, vec![revoked]);
+}
+
+async fn live_sessions_are_listed_most_recently_used_first_without_revoked_or_ended_ones(
+    f: Fixture,
+) {
+    let user = f.user().await;
+    let other = f.user().await;
+    let now = t0() + TimeDelta::days(10);
+    let create = |new: domain::NewSession| {
+        let db = f.db.clone();
+        async move { db.create(new, Effects::none()).await.unwrap() }
+    };
+    let old = create(new_session(user.id, "old")).await;
+    let used = create(new_session(user.id, "used")).await;
+    let revoked = create(new_session(user.id, "revoked")).await;
+    let ended = create(NewSession {
+        expires_at: now,
+        ..new_session(user.id, "ended")
+    })
+    .await;
+    let ending = create(NewSession {
+        expires_at: now + secs(1),
+        ..new_session(user.id, "ending")
+    })
+    .await;
+    create(new_session(other.id, "other")).await;
+    let used =
+        f.db.rotate_refresh(rotation(&used, "used", "used-2", 3600), Effects::none())
+            .await
+            .unwrap()
+            .unwrap();
+    f.db.revoke(revoked.id, t0() + secs(1), Effects::none())
+        .await
+        .unwrap();
+
+    let live = f.db.list_live(user.id, now).await.unwrap();
+
+    // `old`, `ending` (and `ended`) were last used at login, `ending` later
+    // by id; `used` an hour after.
+    assert_eq!(live, vec![used, ending, old]);
+    assert!(!live.iter().any(|s| s.id == ended.id || s.id == revoked.id));
+}
+
+async fn sessions_used_at_the_same_instant_are_listed_newest_first(f: Fixture) {
+    let user = f.user().await;
+    let mut created = Vec::new();
+    for i in 0..4 {
+        created.push(
+            f.db.create(new_session(user.id, &format!("r{i}")), Effects::none())
+                .await
+                .unwrap(),
+        );
+    }
+
+    let live = f.db.list_live(user.id, t0()).await.unwrap();
+
+    created.reverse();
+    assert_eq!(live, created);
+}
+
+async fn a_user_without_sessions_has_no_live_ones(f: Fixture) {
+    session(&f).await;
+
+    assert_eq!(
+        f.db.list_live(UserId::generate(), t0()).await.unwrap(),
+        vec![]
+    );
 }

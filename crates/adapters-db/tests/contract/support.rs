@@ -7,8 +7,9 @@ use adapters_db::testing::{self, OutboxEntry, TestDatabase};
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::ports::UserRepository;
 use domain::{
-    Effects, Email, EventKind, MailKind, NewSecurityEvent, NewSession, NewUser, OutgoingMail,
-    PasswordHash, RequestContext, Role, SessionId, Timestamp, TokenHash, User, UserId, UserName,
+    Effects, Email, EventKind, MailKind, NewOneTimeToken, NewSecurityEvent, NewSession, NewUser,
+    OneTimeToken, OutgoingMail, PasswordHash, RequestContext, Role, Session, SessionId, Timestamp,
+    TokenHash, TokenPurpose, User, UserId, UserName,
 };
 
 /// Declares contract tests: for each `async fn name(f: Fixture)` in scope,
@@ -80,6 +81,27 @@ impl Fixture {
     /// A stored user with a unique email.
     pub async fn user(&self) -> User {
         let user = new_user(&format!("{}@example.com", UserId::generate()));
+        self.db.create(user, Effects::none()).await.unwrap()
+    }
+
+    /// The one-time token with this hash, as stored.
+    pub async fn stored_token(&self, hash: &TokenHash) -> Option<OneTimeToken> {
+        domain::ports::OneTimeTokenRepository::find(&self.db, hash)
+            .await
+            .unwrap()
+    }
+
+    /// The session with this id, as stored.
+    pub async fn stored_session(&self, id: SessionId) -> Option<Session> {
+        domain::ports::SessionRepository::find(&self.db, id)
+            .await
+            .unwrap()
+    }
+
+    /// A stored, active admin with a unique email.
+    pub async fn admin(&self) -> User {
+        let mut user = new_user(&format!("{}@example.com", UserId::generate()));
+        user.role = Role::Admin;
         self.db.create(user, Effects::none()).await.unwrap()
     }
 }
@@ -154,4 +176,23 @@ pub fn new_session(user: UserId, refresh_hash: &str) -> NewSession {
 
 pub fn hash(text: &str) -> TokenHash {
     TokenHash::new(text.to_owned())
+}
+
+/// A token of `user` for `purpose`, created at `created_at` and valid for an
+/// hour; `ChangeEmail` tokens carry a new address.
+pub fn token(
+    user: UserId,
+    purpose: TokenPurpose,
+    hash_text: &str,
+    created_at: Timestamp,
+) -> NewOneTimeToken {
+    NewOneTimeToken {
+        hash: hash(hash_text),
+        user_id: user,
+        purpose,
+        new_email: (purpose == TokenPurpose::ChangeEmail)
+            .then(|| Email::parse("new.address@example.com").unwrap()),
+        created_at,
+        expires_at: created_at + TimeDelta::hours(1),
+    }
 }

@@ -137,6 +137,7 @@ async fn a_failure_writes_its_events_in_the_same_transaction(f: Fixture) {
     let effects = Effects {
         events: vec![failed.clone(), locked.clone()],
         mails: Vec::new(),
+        tokens: Vec::new(),
     };
 
     let result =
