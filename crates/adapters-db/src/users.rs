@@ -155,6 +155,7 @@ fn change_user(
 fn delete_user(
     conn: &mut DbConnection,
     id: UserId,
+    at: Timestamp,
     effects: &Effects,
 ) -> Result<(), Abort<DeleteUserError>> {
     let key = id.to_string();
@@ -171,19 +172,8 @@ fn delete_user(
     diesel::delete(users::table.find(&key)).execute(conn)?;
     // After the deletion: an effect that refers to the deleted user (an
     // event, a token) breaks a foreign key and undoes it all.
-    effects::apply(conn, effects, time_of(effects))?;
+    effects::apply(conn, effects, stored(at))?;
     Ok(())
-}
-
-/// When a deletion happened, for the mail it queues: `delete` takes no time
-/// of its own, so the time of its first event or token, else now.
-fn time_of(effects: &Effects) -> Timestamp {
-    effects
-        .events
-        .first()
-        .map(|event| event.at)
-        .or_else(|| effects.tokens.first().map(|token| token.created_at))
-        .unwrap_or_else(chrono::Utc::now)
 }
 
 #[async_trait]
@@ -249,8 +239,13 @@ impl UserRepository for Database {
             .map_err(UserChangeError::from)?
     }
 
-    async fn delete(&self, id: UserId, effects: Effects) -> Result<(), DeleteUserError> {
-        self.run(move |conn| refusable(conn, |conn| delete_user(conn, id, &effects)))
+    async fn delete(
+        &self,
+        id: UserId,
+        at: Timestamp,
+        effects: Effects,
+    ) -> Result<(), DeleteUserError> {
+        self.run(move |conn| refusable(conn, |conn| delete_user(conn, id, at, &effects)))
             .await
             .map_err(DeleteUserError::from)?
     }

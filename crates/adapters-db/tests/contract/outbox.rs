@@ -198,6 +198,7 @@ async fn every_state_changing_method_queues_its_mail_at_the_time_of_the_change(f
     let doomed = f.user().await;
     f.db.delete(
         doomed.id,
+        t0() + secs(60),
         Effects::event(event(user.id, EventKind::UpdatedByAdmin, t0() + secs(60)))
             .with_mail(mail(MailKind::PasswordChanged, "delete@example.com")),
     )

@@ -511,7 +511,7 @@ async fn remove(db: &Database, admin: UserId, how: Removal, at: Timestamp) -> bo
                 Err(other) => panic!("{how:?}: {other:?}"),
             }
         }
-        Removal::Delete => match db.delete(admin, Effects::none()).await {
+        Removal::Delete => match db.delete(admin, t0(), Effects::none()).await {
             Ok(()) => false,
             Err(DeleteUserError::LastAdmin) => true,
             Err(other) => panic!("{how:?}: {other:?}"),

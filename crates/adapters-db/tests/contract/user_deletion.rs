@@ -43,7 +43,7 @@ async fn deleting_a_user_removes_their_sessions_tokens_and_events_and_frees_the_
     let verify = token(user.id, TokenPurpose::VerifyEmail, "verify", t0());
     f.db.issue(verify.clone(), Effects::none()).await.unwrap();
 
-    f.db.delete(user.id, Effects::none()).await.unwrap();
+    f.db.delete(user.id, t0(), Effects::none()).await.unwrap();
 
     assert_eq!(f.db.find_by_id(user.id).await.unwrap(), None);
     assert_eq!(f.db.find_by_email(&user.email).await.unwrap(), None);
@@ -75,6 +75,7 @@ async fn deleting_a_user_writes_its_effects_and_leaves_other_users_alone(f: Fixt
 
     f.db.delete(
         user.id,
+        at,
         Effects::event(deleted.clone()).with_mail(notice.clone()),
     )
     .await
@@ -98,7 +99,7 @@ async fn deleting_an_unknown_user_is_not_found_and_writes_nothing(f: Fixture) {
     let effects = Effects::event(event(user.id, EventKind::UpdatedByAdmin, t0()))
         .with_mail(mail(MailKind::PasswordChanged, "x@example.com"));
 
-    let result = f.db.delete(UserId::generate(), effects).await;
+    let result = f.db.delete(UserId::generate(), t0(), effects).await;
 
     assert!(
         matches!(result, Err(DeleteUserError::NotFound)),
@@ -117,7 +118,7 @@ async fn deleting_the_only_active_admin_is_last_admin_and_writes_nothing(f: Fixt
     let effects = Effects::event(event(user.id, EventKind::UpdatedByAdmin, t0()))
         .with_mail(mail(MailKind::PasswordChanged, admin.email.as_str()));
 
-    let result = f.db.delete(admin.id, effects).await;
+    let result = f.db.delete(admin.id, t0(), effects).await;
 
     assert!(
         matches!(result, Err(DeleteUserError::LastAdmin)),
@@ -133,8 +134,8 @@ async fn an_admin_can_be_deleted_while_another_active_admin_remains(f: Fixture) 
     let first = f.admin().await;
     let second = f.admin().await;
 
-    f.db.delete(first.id, Effects::none()).await.unwrap();
-    let last = f.db.delete(second.id, Effects::none()).await;
+    f.db.delete(first.id, t0(), Effects::none()).await.unwrap();
+    let last = f.db.delete(second.id, t0(), Effects::none()).await;
 
     assert_eq!(f.db.find_by_id(first.id).await.unwrap(), None);
     assert!(matches!(last, Err(DeleteUserError::LastAdmin)), "{last:?}");
@@ -156,7 +157,9 @@ async fn an_inactive_admin_can_be_deleted_with_no_active_admin_left(f: Fixture) 
         .await
         .unwrap_err();
 
-    f.db.delete(inactive.id, Effects::none()).await.unwrap();
+    f.db.delete(inactive.id, t0(), Effects::none())
+        .await
+        .unwrap();
 
     assert_eq!(f.db.find_by_id(inactive.id).await.unwrap(), None);
 }
@@ -168,7 +171,7 @@ async fn a_deletion_whose_effect_cannot_be_written_deletes_nothing(f: Fixture) {
         .unwrap();
     let orphan = event(UserId::generate(), EventKind::UpdatedByAdmin, t0());
 
-    let result = f.db.delete(user.id, Effects::event(orphan)).await;
+    let result = f.db.delete(user.id, t0(), Effects::event(orphan)).await;
 
     assert!(
         matches!(

@@ -13,7 +13,7 @@ impl AuthService {
         match self
             .ports
             .users
-            .delete(principal.user.id, Effects::none())
+            .delete(principal.user.id, self.ports.clock.now(), Effects::none())
             .await
         {
             Ok(()) | Err(DeleteUserError::NotFound) => Ok(()),
@@ -39,8 +39,9 @@ mod tests {
             .users
             .expect_delete()
             .times(1)
-            .returning(move |id, effects| {
+            .returning(move |id, at, effects| {
                 assert_eq!(id, user_id);
+                assert_eq!(at, now());
                 assert_eq!(effects, Effects::none());
                 Ok(())
             });
@@ -56,7 +57,7 @@ mod tests {
         ports
             .users
             .expect_delete()
-            .returning(|_, _| Err(DeleteUserError::LastAdmin));
+            .returning(|_, _, _| Err(DeleteUserError::LastAdmin));
 
         let result = ports.service().delete_account(&principal_of(&user())).await;
 
@@ -69,7 +70,7 @@ mod tests {
         ports
             .users
             .expect_delete()
-            .returning(|_, _| Err(DeleteUserError::NotFound));
+            .returning(|_, _, _| Err(DeleteUserError::NotFound));
 
         let result = ports.service().delete_account(&principal_of(&user())).await;
 
@@ -82,7 +83,7 @@ mod tests {
         ports
             .users
             .expect_delete()
-            .returning(|_, _| Err(DeleteUserError::Infra(InfraError::unexpected("down"))));
+            .returning(|_, _, _| Err(DeleteUserError::Infra(InfraError::unexpected("down"))));
 
         let result = ports.service().delete_account(&principal_of(&user())).await;
 

@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 
 use crate::{
-    CreateUserError, DeleteUserError, Effects, Email, InfraError, NewUser, PasswordHash, User,
-    UserChange, UserChangeError, UserId,
+    CreateUserError, DeleteUserError, Effects, Email, InfraError, NewUser, PasswordHash, Timestamp,
+    User, UserChange, UserChangeError, UserId,
 };
 
 /// Storage of user accounts.
@@ -54,11 +54,18 @@ pub trait UserRepository: Send + Sync {
         effects: Effects,
     ) -> Result<User, UserChangeError>;
 
-    /// Deletes the user, with their sessions, tokens and events (the email
-    /// becomes free), and applies `effects`, atomically.
+    /// Deletes the user at `at`, with their sessions, tokens and events (the
+    /// email becomes free), and applies `effects`, atomically. Effects that
+    /// refer to the deleted user (an event, a token) cannot be stored and
+    /// fail the whole deletion as `Infra(Unexpected)`.
     ///
     /// MUST return `NotFound` for an unknown id and `LastAdmin` (writing
     /// nothing) when the user is the last active admin, with the same
     /// concurrency guarantee as `apply_change`.
-    async fn delete(&self, id: UserId, effects: Effects) -> Result<(), DeleteUserError>;
+    async fn delete(
+        &self,
+        id: UserId,
+        at: Timestamp,
+        effects: Effects,
+    ) -> Result<(), DeleteUserError>;
 }
