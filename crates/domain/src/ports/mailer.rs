@@ -9,7 +9,9 @@ pub enum MailError {
     /// Worth retrying later (server down, timeout, 4xx SMTP reply).
     #[error("temporary delivery failure")]
     Transient(#[source] BoxError),
-    /// Retrying will not help (bad address, 5xx SMTP reply, broken template).
+    /// Retrying will not help (bad address, a 5xx reply about this message,
+    /// broken template). Authentication failures are `Transient`: the
+    /// operator fixes them, and the queue must survive until then.
     #[error("permanent delivery failure")]
     Permanent(#[source] BoxError),
 }
