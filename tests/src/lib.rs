@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use adapters_db::testing::TestDatabase;
+pub use adapters_mail::testing::ReceivedMail;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
 
@@ -31,9 +32,12 @@ pub struct TestServer {
     base_url: String,
     client: Client,
     log: Arc<Mutex<Vec<String>>>,
-    /// The database and working directory, kept across restarts; dropped
-    /// (database dropped, folder deleted) after the process is killed.
-    parts: Option<(TestDatabase, tempfile::TempDir)>,
+    database_url: String,
+    /// The database, owned by the first server on it (a sibling only
+    /// borrows the URL), kept across restarts and dropped after the process
+    /// is killed.
+    database: Option<TestDatabase>,
+    workdir: Option<tempfile::TempDir>,
 }
 
 impl std::fmt::Debug for TestServer {
@@ -78,29 +82,47 @@ impl TestServer {
             Backend::Postgres => TestDatabase::postgres()?,
         };
         let workdir = tempfile::tempdir().expect("temp dir");
-        Some(Self::spawn(database, workdir, env))
+        Some(Self::spawn(
+            database.url().to_owned(),
+            Some(database),
+            workdir,
+            env,
+        ))
     }
 
-    /// Stops this server and starts another on the same database and
-    /// working directory, with `env` on top of the test defaults.
+    /// Another server process on the same database, with its own port and
+    /// working directory.
+    pub fn sibling(&self, env: &[(&str, &str)]) -> Self {
+        let workdir = tempfile::tempdir().expect("temp dir");
+        Self::spawn(self.database_url.clone(), None, workdir, env)
+    }
+
+    /// Kills this server with SIGKILL (no graceful stop: a crash) and starts
+    /// another on the same database and working directory, with `env` on top
+    /// of the test defaults.
     pub fn restart(mut self, env: &[(&str, &str)]) -> Self {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let (database, workdir) = self.parts.take().expect("parts present until drop");
-        Self::spawn(database, workdir, env)
+        let workdir = self.workdir.take().expect("workdir present until drop");
+        Self::spawn(
+            self.database_url.clone(),
+            self.database.take(),
+            workdir,
+            env,
+        )
     }
 
     /// The database URL this server uses.
-    pub fn database_url(&self) -> String {
-        self.parts
-            .as_ref()
-            .expect("parts present until drop")
-            .0
-            .url()
-            .to_owned()
+    pub fn database_url(&self) -> &str {
+        &self.database_url
     }
 
-    fn spawn(database: TestDatabase, workdir: tempfile::TempDir, env: &[(&str, &str)]) -> Self {
+    fn spawn(
+        database_url: String,
+        database: Option<TestDatabase>,
+        workdir: tempfile::TempDir,
+        env: &[(&str, &str)],
+    ) -> Self {
         let port = free_port();
         let mut command = Command::new(server_binary());
         command
@@ -109,7 +131,7 @@ impl TestServer {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("APP_SERVER__PORT", port.to_string())
             .env("APP_OPS__PORT", free_port().to_string())
-            .env("APP_DATABASE__URL", database.url())
+            .env("APP_DATABASE__URL", &database_url)
             .env("APP_AUTH__BCRYPT_COST", "4")
             .env("APP_RATE_LIMIT__AUTH_PER_MINUTE", "0")
             .env("APP_LOG__FORMAT", "json")
@@ -148,7 +170,9 @@ impl TestServer {
                 .build()
                 .expect("client"),
             log,
-            parts: Some((database, workdir)),
+            database_url,
+            database,
+            workdir: Some(workdir),
         };
         server.wait_until_ready();
         server
@@ -180,10 +204,9 @@ impl TestServer {
     }
 
     pub fn workdir(&self) -> &std::path::Path {
-        self.parts
+        self.workdir
             .as_ref()
-            .expect("parts present until drop")
-            .1
+            .expect("workdir present until drop")
             .path()
     }
 
@@ -249,7 +272,51 @@ impl Drop for TestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
         // Only now may the database be dropped: the process held connections.
-        self.parts.take();
+        self.database.take();
+    }
+}
+
+/// The mail the server's `file` transport wrote so far, oldest first.
+pub fn mails(server: &TestServer) -> Vec<ReceivedMail> {
+    let folder = server.workdir().join("data/outbox");
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return Vec::new();
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "eml"))
+        .collect();
+    // Outbox ids are UUID v7: by name is by queueing time.
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            ReceivedMail::parse(std::fs::read(path).expect("read .eml"))
+                .expect("an RFC 5322 message")
+        })
+        .collect()
+}
+
+/// Waits until `count` messages of `kind` to `to` were written, and returns
+/// them; panics after 10 s.
+pub fn wait_for_mail(server: &TestServer, kind: &str, to: &str, count: usize) -> Vec<ReceivedMail> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found: Vec<ReceivedMail> = mails(server)
+            .into_iter()
+            .filter(|mail| mail.kind.as_deref() == Some(kind) && mail.to.as_deref() == Some(to))
+            .collect();
+        if found.len() >= count || Instant::now() > deadline {
+            assert_eq!(
+                found.len(),
+                count,
+                "{kind} mail to {to}; server output:\n{}",
+                server.log_text()
+            );
+            return found;
+        }
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -258,10 +325,9 @@ impl Drop for TestServer {
 pub fn stored_password_hash(server: &TestServer, email: &str) -> String {
     use domain::ports::UserRepository;
     let database = server
-        .parts
+        .database
         .as_ref()
-        .expect("parts present until drop")
-        .0
+        .expect("the database's first server")
         .connect();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod mail_worker;
 pub mod serve;
 pub mod settings;
 pub mod telemetry;

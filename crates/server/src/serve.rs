@@ -5,6 +5,7 @@ use std::net::TcpListener;
 use anyhow::Context;
 
 use crate::cli::ServeArgs;
+use crate::mail_worker::MailWorker;
 use crate::settings::Settings;
 use crate::wiring;
 
@@ -28,6 +29,7 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         wiring::migrate(&database).await?;
     }
     let state = wiring::app_state(&settings, &database)?;
+    let delivery = wiring::mail_delivery(&settings, &database)?;
 
     let (host, port) = (settings.server.host.as_str(), settings.server.port);
     let listener = TcpListener::bind((host, port))
@@ -39,7 +41,13 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     let server = adapters_http::server(listener, state, wiring::http_config(&settings))
         .with_context(|| format!("serving on {address}"))?;
     tracing::info!(%address, "listening on http://{address}");
-    server.await.context("running the HTTP server")?;
+    let worker = MailWorker::spawn(delivery);
+    let served = server.await.context("running the HTTP server");
+    // In-flight requests have finished; their mail is in the outbox. The
+    // worker finishes the message it is sending, and what is left waits in
+    // the outbox for the next start (or another process).
+    worker.stop().await;
+    served?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -7,11 +7,12 @@ use std::time::Duration;
 use adapters_crypto::{BcryptHasher, HasherConfig, JwtCodec, RandomTokens, default_workers};
 use adapters_db::Database;
 use adapters_http::{AppState, HttpConfig};
+use adapters_mail::{MailConfig, SmtpConfig, TlsMode, Transport, build_mailer};
 use anyhow::Context;
-use application::{AuthConfig, AuthService, Ports};
+use application::{AuthConfig, AuthService, DeliveryConfig, MailDelivery, Ports};
 use domain::ports::{LockoutPolicy, SystemClock};
 
-use crate::settings::Settings;
+use crate::settings::{MailTransport, Settings, SmtpTls};
 
 /// The policy knobs of the use cases.
 #[must_use]
@@ -26,7 +27,56 @@ pub fn auth_config(settings: &Settings) -> AuthConfig {
             max_failures: auth.max_failed_logins,
             lockout_secs: auth.lockout_secs,
         },
+        reset_ttl_secs: auth.reset_ttl_secs,
+        verify_ttl_secs: auth.verify_ttl_secs,
+        public_url: settings.public_url.as_str().to_owned(),
     }
+}
+
+/// The mail adapter's configuration.
+#[must_use]
+pub fn mail_config(settings: &Settings) -> MailConfig {
+    let mail = &settings.mail;
+    MailConfig {
+        transport: match mail.transport {
+            MailTransport::File => Transport::File,
+            MailTransport::Smtp => Transport::Smtp,
+            MailTransport::Log => Transport::Log,
+        },
+        from: mail.from.clone(),
+        file_dir: mail.file_dir.clone(),
+        smtp: SmtpConfig {
+            host: mail.smtp.host.clone(),
+            port: mail.smtp.port,
+            username: mail.smtp.username.clone(),
+            password: mail.smtp.password.as_ref().map(|p| p.expose().to_owned()),
+            tls: match mail.smtp.tls {
+                SmtpTls::None => TlsMode::None,
+                SmtpTls::StartTls => TlsMode::StartTls,
+                SmtpTls::Tls => TlsMode::Tls,
+            },
+            ..SmtpConfig::default()
+        },
+    }
+}
+
+/// Outbox delivery: one message per round, so that a stop takes effect
+/// between messages; the lease comfortably outlasts the SMTP timeout.
+///
+/// # Errors
+/// When the mail transport refuses its configuration.
+pub fn mail_delivery(settings: &Settings, database: &Database) -> anyhow::Result<MailDelivery> {
+    let mailer = build_mailer(&mail_config(settings)).context("setting up the mail transport")?;
+    let config = DeliveryConfig {
+        batch: 1,
+        ..DeliveryConfig::default()
+    };
+    Ok(MailDelivery::new(
+        Arc::new(database.clone()),
+        mailer,
+        Arc::new(SystemClock),
+        config,
+    ))
 }
 
 /// bcrypt at the configured cost, one worker per core, the configured queue.
@@ -86,7 +136,9 @@ pub fn ports(settings: &Settings, database: &Database) -> anyhow::Result<Ports> 
     Ok(Ports {
         users: db.clone(),
         sessions: db.clone(),
-        throttle: db,
+        throttle: db.clone(),
+        one_time_tokens: db.clone(),
+        events: db,
         hasher: Arc::new(hasher),
         tokens: Arc::new(tokens),
         secrets: Arc::new(RandomTokens::new()),
@@ -151,6 +203,7 @@ mod tests {
                     max_failures: 3,
                     lockout_secs: 30,
                 },
+                ..AuthConfig::default()
             }
         );
     }
