@@ -6,6 +6,7 @@ mod error;
 mod extract;
 mod middleware;
 mod openapi;
+mod pagination;
 mod routes;
 
 pub use app::{AppState, HttpApp, HttpConfig, server};

@@ -1,10 +1,14 @@
 //! Response bodies shared by several routes. Request bodies live next to
 //! their handler.
 
+mod event;
 mod health;
+mod session;
 mod token;
 mod user;
 
+pub use event::{EventKindName, EventPageResponse, EventResponse};
 pub use health::{CheckState, HealthStatus, LiveResponse, ReadinessChecks, ReadyResponse};
+pub use session::{SessionListResponse, SessionResponse};
 pub use token::{TokenPairResponse, TokenType};
 pub use user::{RoleName, UserResponse};

@@ -51,6 +51,43 @@ impl FieldErrors {
         self.push(field, "unknown_field", "this field is not allowed here");
     }
 
+    /// Records that query parameter `name` is not one the operation takes.
+    pub fn unknown_parameter(&mut self, name: &str) {
+        self.push(
+            name,
+            "unknown_parameter",
+            "this query parameter is not allowed here",
+        );
+    }
+
+    /// Records that query parameter `name` was given more than once.
+    pub fn repeated(&mut self, name: &str) {
+        self.push(
+            name,
+            "repeated",
+            "this query parameter may be given only once",
+        );
+    }
+
+    /// Records that `field` broke a rule, under the error's code.
+    pub fn invalid<E: FieldCode>(&mut self, field: &str, error: &E) {
+        self.push(field, error.field_code(), &error.to_string());
+    }
+
+    /// The one failing `field` of a request.
+    #[must_use]
+    pub fn one<E: FieldCode>(field: &str, error: &E) -> Self {
+        let mut errors = Self::new();
+        errors.invalid(field, error);
+        errors
+    }
+
+    /// The value of `result`, or `None` after recording its error under
+    /// `field`.
+    pub fn check<T, E: FieldCode>(&mut self, field: &str, result: Result<T, E>) -> Option<T> {
+        result.map_err(|error| self.invalid(field, &error)).ok()
+    }
+
     /// Parses a required field with `parse`, recording `required` when it is
     /// missing and the domain error's code when it does not parse.
     pub fn parse<T, E: FieldCode>(
@@ -63,13 +100,7 @@ impl FieldErrors {
             self.required(field);
             return None;
         };
-        match parse(raw) {
-            Ok(value) => Some(value),
-            Err(error) => {
-                self.push(field, error.field_code(), &error.to_string());
-                None
-            }
-        }
+        self.check(field, parse(raw))
     }
 
     /// Returns the value of a required field that has no rules, recording

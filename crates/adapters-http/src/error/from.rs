@@ -1,8 +1,20 @@
 //! Domain and use-case errors as API errors. Status codes stay in `mod.rs`.
 
-use domain::{AuthError, InfraError, LoginError, RefreshError, RegisterError};
+use domain::{
+    AuthError, ChangePasswordError, ConfirmEmailError, DeleteAccountError, EmailChangeError,
+    InfraError, LoginError, PasswordError, RefreshError, RegisterError, ResetPasswordError,
+    RevokeSessionError, TokenUseError, UpdateProfileError,
+};
 
 use super::{ApiError, FieldErrors, GrantError};
+
+/// The body field that carries a new password, in both reset and change:
+/// the use cases check its rules, so their rule failures come back here.
+const NEW_PASSWORD: &str = "new_password";
+
+fn new_password_rejected(error: &PasswordError) -> ApiError {
+    FieldErrors::one(NEW_PASSWORD, error).into()
+}
 
 impl From<InfraError> for ApiError {
     fn from(error: InfraError) -> Self {
@@ -60,6 +72,90 @@ impl From<AuthError> for ApiError {
         match error {
             AuthError::InvalidToken => Self::InvalidToken,
             AuthError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<TokenUseError> for ApiError {
+    fn from(error: TokenUseError) -> Self {
+        match error {
+            TokenUseError::InvalidOrExpired => Self::InvalidOrExpiredToken,
+            TokenUseError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<ResetPasswordError> for ApiError {
+    fn from(error: ResetPasswordError) -> Self {
+        match error {
+            ResetPasswordError::InvalidOrExpired => Self::InvalidOrExpiredToken,
+            ResetPasswordError::InvalidPassword(password) => new_password_rejected(&password),
+            ResetPasswordError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<ChangePasswordError> for ApiError {
+    fn from(error: ChangePasswordError) -> Self {
+        match error {
+            ChangePasswordError::InvalidCredentials => Self::InvalidCredentials,
+            ChangePasswordError::LockedOut { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
+            }
+            ChangePasswordError::InvalidPassword(password) => new_password_rejected(&password),
+            ChangePasswordError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<EmailChangeError> for ApiError {
+    fn from(error: EmailChangeError) -> Self {
+        match error {
+            EmailChangeError::InvalidCredentials => Self::InvalidCredentials,
+            EmailChangeError::LockedOut { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
+            }
+            EmailChangeError::EmailTaken => Self::EmailTaken,
+            EmailChangeError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<ConfirmEmailError> for ApiError {
+    fn from(error: ConfirmEmailError) -> Self {
+        match error {
+            ConfirmEmailError::InvalidOrExpired => Self::InvalidOrExpiredToken,
+            ConfirmEmailError::EmailTaken => Self::EmailTaken,
+            ConfirmEmailError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<UpdateProfileError> for ApiError {
+    fn from(error: UpdateProfileError) -> Self {
+        match error {
+            // The account was deleted after this request authenticated, and
+            // its sessions with it: the caller's token no longer works.
+            UpdateProfileError::NotFound => Self::InvalidToken,
+            UpdateProfileError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<DeleteAccountError> for ApiError {
+    fn from(error: DeleteAccountError) -> Self {
+        match error {
+            DeleteAccountError::LastAdmin => Self::LastAdmin,
+            DeleteAccountError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<RevokeSessionError> for ApiError {
+    fn from(error: RevokeSessionError) -> Self {
+        match error {
+            RevokeSessionError::NotFound => Self::NotFound,
+            RevokeSessionError::Infra(infra) => infra.into(),
         }
     }
 }

@@ -13,6 +13,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use domain::BoxError;
 
+pub(crate) use field::FieldCode;
 pub use field::FieldErrors;
 pub use grant::{GrantError, GrantErrorCode};
 pub use problem::{FieldError, Problem, ReadinessProblem, ValidationProblem};

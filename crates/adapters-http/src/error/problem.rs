@@ -47,7 +47,7 @@ pub struct Problem {
     pub code: String,
 }
 
-/// One failing field of a request body.
+/// One failing field of a request body, or parameter of its query string.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({
     "field": "password",
@@ -55,12 +55,15 @@ pub struct Problem {
     "message": "at least 12 characters"
 }))]
 pub struct FieldError {
-    /// The name of the field as sent (a top-level member of the body).
+    /// The name of the field as sent (a top-level member of the body), or
+    /// of the query parameter.
     pub field: String,
-    /// The stable field error code: `required`, `unknown_field`, `email`,
-    /// `email_too_long`, `name_empty`, `name_too_long`,
-    /// `name_control_characters`, `password_too_short`,
-    /// `password_too_long`, `password_too_weak`, `role`.
+    /// The stable field error code. Body fields: `required`,
+    /// `unknown_field`, `email`, `email_too_long`, `name_empty`,
+    /// `name_too_long`, `name_control_characters`, `password_too_short`,
+    /// `password_too_long`, `password_too_weak`, `role`. Query parameters:
+    /// `unknown_parameter`, `repeated`, `not_an_integer`, `out_of_range`,
+    /// `invalid_cursor`. New codes may be added.
     pub code: String,
     /// What the rule is, for humans. Never contains the value sent.
     pub message: String,

@@ -33,6 +33,33 @@ impl FromRequest for Authenticated {
     }
 }
 
+/// The caller, then `T` (a body, a query or a path id), in that order: `T`
+/// is looked at only once the caller is authenticated, so bad credentials
+/// answer 401 whatever else is wrong with the request. (Handler arguments
+/// are extracted concurrently: a body refused at once would otherwise win
+/// over an authentication still waiting for the database.)
+#[derive(Debug)]
+pub struct AuthenticatedWith<T>(pub Principal, pub T);
+
+impl<T> FromRequest for AuthenticatedWith<T>
+where
+    T: FromRequest<Error = ApiError> + 'static,
+{
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let authenticated = Authenticated::from_request(req, &mut Payload::None);
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let Authenticated(principal) = authenticated.await?;
+            let value = T::from_request(&req, &mut payload).await?;
+            Ok(Self(principal, value))
+        })
+    }
+}
+
 /// The token of a `Bearer` credential (the scheme is case-insensitive).
 fn bearer_token(headers: &HeaderMap) -> Result<String, ApiError> {
     let value = headers

@@ -1,14 +1,19 @@
-//! Extractors: request bodies (JSON and form, size-limited), the bearer
-//! principal and the client's address and user agent.
+//! Extractors: request bodies (JSON and form, size-limited), strict query
+//! strings, ids in paths, the bearer principal and the client's address and
+//! user agent.
 
 mod auth;
 mod body;
 mod client;
 mod form;
 mod json;
+mod path;
+mod query;
 
-pub use auth::Authenticated;
+pub use auth::{Authenticated, AuthenticatedWith};
 pub use body::MAX_BODY_BYTES;
 pub use client::ClientInfo;
 pub use form::FormBody;
 pub use json::{JsonBody, JsonRequest, Secret, non_null};
+pub use path::PathId;
+pub use query::QueryParams;

@@ -12,14 +12,22 @@ use utoipa::openapi::{Header, ObjectBuilder, RefOr, Required, Type};
 use utoipa::{Modify, OpenApi};
 
 use crate::dto::{
-    CheckState, HealthStatus, LiveResponse, ReadinessChecks, ReadyResponse, RoleName,
+    CheckState, EventKindName, EventPageResponse, EventResponse, HealthStatus, LiveResponse,
+    ReadinessChecks, ReadyResponse, RoleName, SessionListResponse, SessionResponse,
     TokenPairResponse, TokenType, UserResponse,
 };
 use crate::error::{
     FieldError, GrantError, GrantErrorCode, Problem, ReadinessProblem, ValidationProblem,
 };
-use crate::routes::auth::{login, logout, refresh, register, token};
-use crate::routes::{health, users};
+use crate::routes::auth::{
+    confirm_email, forgot_password, login, logout, refresh, register, resend_verification,
+    reset_password, token, verify_email,
+};
+use crate::routes::health;
+use crate::routes::users::{
+    change_email, change_password, delete_me, list_events, list_sessions, me, revoke_session,
+    update_me,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -35,7 +43,19 @@ use crate::routes::{health, users};
         token::token,
         refresh::refresh,
         logout::logout,
-        users::me::me,
+        verify_email::verify_email,
+        resend_verification::resend_verification,
+        forgot_password::forgot_password,
+        reset_password::reset_password,
+        confirm_email::confirm_email,
+        me::me,
+        update_me::update_me,
+        delete_me::delete_me,
+        change_password::change_password,
+        change_email::change_email,
+        list_sessions::list_sessions,
+        revoke_session::revoke_session,
+        list_events::list_events,
         health::live::live,
         health::ready::ready,
     ),
@@ -43,9 +63,13 @@ use crate::routes::{health, users};
         schemas(
             Problem, ValidationProblem, FieldError, ReadinessProblem, GrantError, GrantErrorCode,
             UserResponse, RoleName, TokenPairResponse, TokenType, LiveResponse, ReadyResponse,
-            ReadinessChecks, CheckState, HealthStatus,
+            ReadinessChecks, CheckState, HealthStatus, SessionResponse, SessionListResponse,
+            EventResponse, EventKindName, EventPageResponse,
             register::RegisterRequest, login::LoginRequest, refresh::RefreshRequest,
-            token::TokenRequest, token::GrantType,
+            token::TokenRequest, token::GrantType, verify_email::VerifyEmailRequest,
+            forgot_password::ForgotPasswordRequest, reset_password::ResetPasswordRequest,
+            confirm_email::ConfirmEmailRequest, update_me::UpdateMeRequest,
+            change_password::ChangePasswordRequest, change_email::ChangeEmailRequest,
         ),
         responses(
             responses::MalformedRequest, responses::ValidationFailed, responses::Unauthorized,
@@ -53,13 +77,17 @@ use crate::routes::{health, users};
             responses::LoginForbidden, responses::EmailTaken, responses::PayloadTooLarge,
             responses::UnsupportedMediaType, responses::TooManyRequests, responses::Unavailable,
             responses::UnavailableOrOverloaded, responses::NotReady, responses::Internal,
-            responses::GrantFailed,
+            responses::GrantFailed, responses::UnauthorizedOrInvalidCredentials,
+            responses::LastAdmin, responses::NotFound, responses::LockedOut,
+            responses::InvalidQuery, responses::TokenRejected,
         ),
     ),
     modifiers(&Security, &ClosedRequestBodies, &RequestIds),
     tags(
-        (name = "auth", description = "Registration, login, tokens and logout"),
-        (name = "users", description = "The current user"),
+        (name = "auth", description = "Registration, login, tokens, logout, and the links \
+            mailed for email verification, password reset and email change"),
+        (name = "users", description = "The current user: profile, password, email, sessions \
+            and security events"),
         (name = "health", description = "Liveness and readiness probes"),
     ),
 )]
@@ -109,6 +137,20 @@ impl Modify for Security {
     }
 }
 
+/// The JSON request bodies: each refuses unknown members.
+const CLOSED_REQUEST_BODIES: [&str; 10] = [
+    "RegisterRequest",
+    "LoginRequest",
+    "RefreshRequest",
+    "VerifyEmailRequest",
+    "ForgotPasswordRequest",
+    "ResetPasswordRequest",
+    "ConfirmEmailRequest",
+    "UpdateMeRequest",
+    "ChangePasswordRequest",
+    "ChangeEmailRequest",
+];
+
 /// Request bodies that refuse unknown members say so.
 struct ClosedRequestBodies;
 
@@ -117,7 +159,7 @@ impl Modify for ClosedRequestBodies {
         let Some(components) = openapi.components.as_mut() else {
             return;
         };
-        for name in ["RegisterRequest", "LoginRequest", "RefreshRequest"] {
+        for name in CLOSED_REQUEST_BODIES {
             if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
                 object.additional_properties =
                     Some(Box::new(AdditionalProperties::FreeForm(false)));

@@ -3,9 +3,14 @@
 
 #![allow(dead_code, reason = "types that exist only to describe responses")]
 
+use serde_json::json;
 use utoipa::ToResponse;
+use utoipa::openapi::example::ExampleBuilder;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::AnyOfBuilder;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 
-use crate::error::{GrantError, Problem, ReadinessProblem, ValidationProblem};
+use crate::error::{GrantError, PROBLEM_JSON, Problem, ReadinessProblem, ValidationProblem};
 
 /// `malformed_request`: the body is not JSON, is not a JSON object, has a
 /// member more than once, or a field has the wrong JSON type (`null` for a
@@ -75,6 +80,31 @@ pub struct InvalidCredentials(Problem);
 )]
 pub struct InvalidRefreshToken(Problem);
 
+/// `unauthenticated` or `invalid_token` (the bearer token, as everywhere),
+/// or `invalid_credentials`: the current password given in the body is
+/// wrong. That failure counts towards the account's lockout; the bearer
+/// token is still good, so do not refresh or log out on it.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("WWW-Authenticate" = String, description = "`Bearer`, or `Bearer error=\"invalid_token\"` when the bearer token is bad (RFC 6750)")),
+    examples(
+        ("unauthenticated" = (value = json!({
+            "type": "/problems/unauthenticated", "title": "Authentication required", "status": 401,
+            "detail": "send `Authorization: Bearer <access token>`", "code": "unauthenticated"
+        }))),
+        ("invalid_token" = (value = json!({
+            "type": "/problems/invalid-token", "title": "Invalid token", "status": 401,
+            "detail": "the token is invalid, expired or revoked", "code": "invalid_token"
+        }))),
+        ("invalid_credentials" = (value = json!({
+            "type": "/problems/invalid-credentials", "title": "Invalid credentials", "status": 401,
+            "detail": "the email or the password is wrong", "code": "invalid_credentials"
+        })))
+    )
+)]
+pub struct UnauthorizedOrInvalidCredentials(Problem);
+
 /// `account_disabled` or `email_unverified` (when verification is
 /// required); both only ever after a correct password.
 #[derive(ToResponse)]
@@ -103,6 +133,28 @@ pub struct LoginForbidden(Problem);
     })
 )]
 pub struct EmailTaken(Problem);
+
+/// `last_admin`: the change would leave no active admin.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "/problems/last-admin", "title": "Last active admin", "status": 409,
+        "detail": "the change would leave no active admin", "code": "last_admin"
+    })
+)]
+pub struct LastAdmin(Problem);
+
+/// `not_found`: no such resource. A malformed id answers the same.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "/problems/not-found", "title": "Not found", "status": 404,
+        "detail": "no such resource", "code": "not_found"
+    })
+)]
+pub struct NotFound(Problem);
 
 /// `payload_too_large`: the body exceeds 65,536 bytes (by `Content-Length`,
 /// or while reading a chunked body). The body is not read further.
@@ -145,6 +197,89 @@ pub struct UnsupportedMediaType(Problem);
     })
 )]
 pub struct TooManyRequests(Problem);
+
+/// `too_many_requests`: the account is locked out after
+/// `APP_AUTH__MAX_FAILED_LOGINS` failed password checks in a row (logins,
+/// the password grant, wrong current passwords), whatever the password now,
+/// until `Retry-After` seconds have passed. Existing sessions keep working.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Retry-After" = u64, description = "Seconds until the lockout ends")),
+    example = json!({
+        "type": "/problems/too-many-requests", "title": "Too many requests", "status": 429,
+        "detail": "too many requests; retry after 840 seconds", "code": "too_many_requests"
+    })
+)]
+pub struct LockedOut(Problem);
+
+/// `validation_failed` on the query string: `errors[].field` names each
+/// failing parameter. `not_an_integer` (`limit` empty or not plain decimal
+/// digits), `out_of_range` (`limit` outside 1 to 100), `invalid_cursor`
+/// (not a cursor this listing issued, or empty), `repeated` (a parameter
+/// given twice), `unknown_parameter` (a parameter the operation does not
+/// take).
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "/problems/validation", "title": "Request validation failed", "status": 422,
+        "detail": "2 fields are invalid", "code": "validation_failed",
+        "errors": [
+            {"field": "limit", "code": "out_of_range", "message": "must be from 1 to 100"},
+            {"field": "role", "code": "unknown_parameter", "message": "this query parameter is not allowed here"}
+        ]
+    })
+)]
+pub struct InvalidQuery(ValidationProblem);
+
+/// `invalid_or_expired_token` (the token is unknown, already used, voided by
+/// a newer link, expired, or from another kind of link) or
+/// `validation_failed` (a field is missing or unknown; on a password reset
+/// with a usable token, also a new password that breaks the rules, with
+/// `errors[].field` = `new_password`).
+pub struct TokenRejected;
+
+impl<'r> ToResponse<'r> for TokenRejected {
+    fn response() -> (&'r str, RefOr<Response>) {
+        let schema = AnyOfBuilder::new()
+            .item(Ref::from_schema_name("Problem"))
+            .item(Ref::from_schema_name("ValidationProblem"));
+        let invalid_token = json!({
+            "type": "/problems/invalid-or-expired-token", "title": "Invalid or expired token",
+            "status": 422, "detail": "the token is unknown, used or expired",
+            "code": "invalid_or_expired_token"
+        });
+        let validation = json!({
+            "type": "/problems/validation", "title": "Request validation failed",
+            "status": 422, "detail": "1 field is invalid", "code": "validation_failed",
+            "errors": [{"field": "new_password", "code": "password_too_short", "message": "at least 12 characters"}]
+        });
+        let content = ContentBuilder::new()
+            .schema(Some(schema))
+            .examples_from_iter([
+                (
+                    "invalid_or_expired_token",
+                    ExampleBuilder::new().value(Some(invalid_token)).build(),
+                ),
+                (
+                    "validation_failed",
+                    ExampleBuilder::new().value(Some(validation)).build(),
+                ),
+            ])
+            .build();
+        let response = ResponseBuilder::new()
+            .description(
+                "`invalid_or_expired_token` (the token is unknown, already used, voided by a \
+                 newer link, expired, or from another kind of link) or `validation_failed` (a \
+                 field is missing or unknown; on a password reset with a usable token, also a \
+                 new password that breaks the rules, with `errors[].field` = `new_password`).",
+            )
+            .content(PROBLEM_JSON, content)
+            .build();
+        ("TokenRejected", response.into())
+    }
+}
 
 /// `not_ready`: the database cannot be reached in time.
 #[derive(ToResponse)]

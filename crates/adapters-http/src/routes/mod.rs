@@ -12,14 +12,67 @@ use actix_web::{HttpResponse, Resource};
 use crate::error::ApiError;
 
 pub(crate) fn configure(cfg: &mut ServiceConfig) {
+    use auth::{
+        confirm_email, forgot_password, login, logout, refresh, register, resend_verification,
+        reset_password, token, verify_email,
+    };
+    use users::{
+        change_email, change_password, delete_me, list_events, list_sessions, me, revoke_session,
+        update_me,
+    };
+
     cfg.service(
-        resource("/api/v1/auth/register", "POST").route(web::post().to(auth::register::register)),
+        resource("/api/v1/auth/register", "POST").route(web::post().to(register::register)),
     )
-    .service(resource("/api/v1/auth/login", "POST").route(web::post().to(auth::login::login)))
-    .service(resource("/api/v1/auth/token", "POST").route(web::post().to(auth::token::token)))
-    .service(resource("/api/v1/auth/refresh", "POST").route(web::post().to(auth::refresh::refresh)))
-    .service(resource("/api/v1/auth/logout", "POST").route(web::post().to(auth::logout::logout)))
-    .service(resource("/api/v1/users/me", "GET").route(web::get().to(users::me::me)))
+    .service(resource("/api/v1/auth/login", "POST").route(web::post().to(login::login)))
+    .service(resource("/api/v1/auth/token", "POST").route(web::post().to(token::token)))
+    .service(resource("/api/v1/auth/refresh", "POST").route(web::post().to(refresh::refresh)))
+    .service(resource("/api/v1/auth/logout", "POST").route(web::post().to(logout::logout)))
+    .service(
+        resource("/api/v1/auth/verify-email", "POST")
+            .route(web::post().to(verify_email::verify_email)),
+    )
+    .service(
+        resource("/api/v1/auth/verify-email/resend", "POST")
+            .route(web::post().to(resend_verification::resend_verification)),
+    )
+    .service(
+        resource("/api/v1/auth/forgot-password", "POST")
+            .route(web::post().to(forgot_password::forgot_password)),
+    )
+    .service(
+        resource("/api/v1/auth/reset-password", "POST")
+            .route(web::post().to(reset_password::reset_password)),
+    )
+    .service(
+        resource("/api/v1/auth/confirm-email", "POST")
+            .route(web::post().to(confirm_email::confirm_email)),
+    )
+    .service(
+        resource("/api/v1/users/me", "GET, PATCH, DELETE")
+            .route(web::get().to(me::me))
+            .route(web::patch().to(update_me::update_me))
+            .route(web::delete().to(delete_me::delete_me)),
+    )
+    .service(
+        resource("/api/v1/users/me/password", "PUT")
+            .route(web::put().to(change_password::change_password)),
+    )
+    .service(
+        resource("/api/v1/users/me/email", "POST")
+            .route(web::post().to(change_email::change_email)),
+    )
+    .service(
+        resource("/api/v1/users/me/sessions", "GET")
+            .route(web::get().to(list_sessions::list_sessions)),
+    )
+    .service(
+        resource("/api/v1/users/me/sessions/{id}", "DELETE")
+            .route(web::delete().to(revoke_session::revoke_session)),
+    )
+    .service(
+        resource("/api/v1/users/me/events", "GET").route(web::get().to(list_events::list_events)),
+    )
     .service(resource("/health/live", "GET").route(web::get().to(health::live::live)))
     .service(resource("/health/ready", "GET").route(web::get().to(health::ready::ready)))
     .service(resource("/openapi.json", "GET").route(web::get().to(docs::openapi_document)))

@@ -1,7 +1,6 @@
 //! Media types, sizes, malformed bodies, 404/405 and the common headers.
 
 use actix_web::test::TestRequest;
-use domain::PasswordHash;
 use serde_json::json;
 
 use crate::support::*;
@@ -48,10 +47,7 @@ async fn a_compressed_body_answers_415() {
 #[actix_web::test]
 async fn json_with_a_utf8_charset_is_accepted() {
     let mut fixture = Fixture::new();
-    fixture
-        .hasher
-        .expect_hash()
-        .returning(|_| Ok(PasswordHash::new(STORED_HASH.into())));
+    fixture.hashing_works();
     fixture
         .users
         .expect_create()

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use domain::{InfraError, PasswordHash};
+use domain::InfraError;
 use serde_json::{Value, json};
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -87,10 +87,7 @@ async fn each_request_logs_one_info_line_with_its_id_method_route_template_and_s
 async fn a_500_logs_the_cause_chain_once_under_the_request_id() {
     let (captured, _guard) = capture();
     let mut fixture = Fixture::new();
-    fixture
-        .hasher
-        .expect_hash()
-        .returning(|_| Ok(PasswordHash::new(STORED_HASH.into())));
+    fixture.hashing_works();
     fixture
         .users
         .expect_create()

@@ -7,12 +7,18 @@ mod support;
 
 mod bearer;
 mod conventions;
+mod credentials;
+mod events;
 mod health;
 mod login;
 mod logs;
 mod openapi;
+mod password_reset;
+mod profile;
 mod rate_limit;
 mod refresh;
 mod register;
 mod server;
+mod sessions;
 mod token;
+mod verification;

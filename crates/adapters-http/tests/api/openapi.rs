@@ -78,11 +78,63 @@ fn every_route_of_this_slice_is_documented() {
         ("/api/v1/auth/token", "post"),
         ("/api/v1/auth/refresh", "post"),
         ("/api/v1/auth/logout", "post"),
+        ("/api/v1/auth/verify-email", "post"),
+        ("/api/v1/auth/verify-email/resend", "post"),
+        ("/api/v1/auth/forgot-password", "post"),
+        ("/api/v1/auth/reset-password", "post"),
+        ("/api/v1/auth/confirm-email", "post"),
         ("/api/v1/users/me", "get"),
+        ("/api/v1/users/me", "patch"),
+        ("/api/v1/users/me", "delete"),
+        ("/api/v1/users/me/password", "put"),
+        ("/api/v1/users/me/email", "post"),
+        ("/api/v1/users/me/sessions", "get"),
+        ("/api/v1/users/me/sessions/{id}", "delete"),
+        ("/api/v1/users/me/events", "get"),
         ("/health/live", "get"),
         ("/health/ready", "get"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path}");
+    }
+}
+
+#[test]
+fn every_json_request_body_is_closed_and_every_users_operation_needs_a_bearer() {
+    let document: Value = serde_json::to_value(openapi()).unwrap();
+    let schemas = &document["components"]["schemas"];
+
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let body = &operation["requestBody"]["content"]["application/json"]["schema"];
+            if let Some(reference) = body["$ref"].as_str() {
+                let name = reference.trim_start_matches("#/components/schemas/");
+                assert_eq!(
+                    schemas[name]["additionalProperties"], false,
+                    "{method} {path}"
+                );
+            }
+            if path.starts_with("/api/v1/users/") {
+                assert_eq!(
+                    operation["security"][0]["bearer"],
+                    serde_json::json!([]),
+                    "{method} {path}"
+                );
+                assert!(operation["responses"]["401"].is_object(), "{method} {path}");
+            }
+        }
+    }
+}
+
+#[test]
+fn accepted_answers_are_documented_without_a_body() {
+    let document: Value = serde_json::to_value(openapi()).unwrap();
+
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if let Some(accepted) = operation["responses"].get("202") {
+                assert!(accepted.get("content").is_none(), "{method} {path}");
+            }
+        }
     }
 }
 

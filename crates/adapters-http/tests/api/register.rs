@@ -1,18 +1,11 @@
 use actix_web::test::TestRequest;
-use domain::{CreateUserError, InfraError, PasswordHash};
+use domain::{CreateUserError, InfraError};
 use serde_json::json;
 
 use crate::support::*;
 
 fn body() -> serde_json::Value {
     json!({"email": "Ada@Example.com", "password": PASSWORD, "name": "Ada Lovelace"})
-}
-
-fn hashing_works(fixture: &mut Fixture) {
-    fixture
-        .hasher
-        .expect_hash()
-        .returning(|_| Ok(PasswordHash::new(STORED_HASH.into())));
 }
 
 fn register(body: &serde_json::Value) -> TestRequest {
@@ -22,7 +15,7 @@ fn register(body: &serde_json::Value) -> TestRequest {
 #[actix_web::test]
 async fn register_answers_201_with_the_user_and_its_location() {
     let mut fixture = Fixture::new();
-    hashing_works(&mut fixture);
+    fixture.hashing_works();
     fixture
         .users
         .expect_create()
@@ -50,7 +43,7 @@ async fn register_answers_201_with_the_user_and_its_location() {
 #[actix_web::test]
 async fn register_never_answers_with_the_password_or_its_hash() {
     let mut fixture = Fixture::new();
-    hashing_works(&mut fixture);
+    fixture.hashing_works();
     fixture
         .users
         .expect_create()
@@ -66,7 +59,7 @@ async fn register_never_answers_with_the_password_or_its_hash() {
 #[actix_web::test]
 async fn register_passes_the_client_address_and_user_agent_to_the_use_case() {
     let mut fixture = Fixture::new();
-    hashing_works(&mut fixture);
+    fixture.hashing_works();
     fixture.users.expect_create().returning(|user, effects| {
         assert_eq!(effects.events[0].ip.as_deref(), Some("192.0.2.10"));
         assert_eq!(
@@ -87,7 +80,7 @@ async fn register_passes_the_client_address_and_user_agent_to_the_use_case() {
 #[actix_web::test]
 async fn register_with_a_taken_email_answers_409_email_taken() {
     let mut fixture = Fixture::new();
-    hashing_works(&mut fixture);
+    fixture.hashing_works();
     fixture
         .users
         .expect_create()
@@ -192,7 +185,7 @@ async fn register_when_hashing_is_overloaded_answers_503_with_retry_after() {
 #[actix_web::test]
 async fn register_when_the_database_is_down_answers_503_not_ready() {
     let mut fixture = Fixture::new();
-    hashing_works(&mut fixture);
+    fixture.hashing_works();
     fixture
         .users
         .expect_create()
@@ -207,7 +200,7 @@ async fn register_when_the_database_is_down_answers_503_not_ready() {
 #[actix_web::test]
 async fn register_on_an_unexpected_failure_answers_an_opaque_500() {
     let mut fixture = Fixture::new();
-    hashing_works(&mut fixture);
+    fixture.hashing_works();
     fixture.users.expect_create().returning(|_, _| {
         Err(InfraError::unexpected("INSERT INTO users failed: secret detail").into())
     });

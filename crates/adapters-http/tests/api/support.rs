@@ -10,12 +10,13 @@ use adapters_http::{AppState, HttpApp, HttpConfig};
 use application::{AuthConfig, AuthService, Ports};
 use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{
-    AccessClaims, MockClock, MockHealthProbe, MockLoginThrottle, MockPasswordHasher,
-    MockSecretTokens, MockSessionRepository, MockTokenCodec, MockUserRepository,
+    AccessClaims, MockClock, MockHealthProbe, MockLoginThrottle, MockOneTimeTokenRepository,
+    MockPasswordHasher, MockSecretTokens, MockSecurityEventRepository, MockSessionRepository,
+    MockTokenCodec, MockUserRepository,
 };
 use domain::{
-    Email, PasswordHash, Role, SecretToken, Session, SessionId, Timestamp, TokenDecodeError,
-    TokenHash, User, UserId, UserName,
+    Email, OneTimeToken, PasswordHash, Role, SecretToken, Session, SessionId, Timestamp,
+    TokenDecodeError, TokenHash, TokenPurpose, User, UserId, UserName,
 };
 use serde_json::Value;
 
@@ -24,6 +25,8 @@ pub const REFRESH_TOKEN: &str = "refresh-token-0123456789abcdef";
 pub const NEW_REFRESH_TOKEN: &str = "new-refresh-token-fedcba9876543210";
 pub const STORED_HASH: &str = "$2b$12$storedhashstoredhashstoredhashstoredhashstoredhashst";
 pub const PASSWORD: &str = "correct horse battery staple";
+/// A one-time token as mailed in a link (verification, reset, email change).
+pub const LINK_TOKEN: &str = "link-token-0123456789abcdef";
 
 pub fn now() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap()
@@ -57,11 +60,27 @@ pub fn session_of(user: &User) -> Session {
     }
 }
 
+/// A usable one-time token of `user` for `purpose`, stored under the hash
+/// of `LINK_TOKEN`.
+pub fn stored_token(user: &User, purpose: TokenPurpose) -> OneTimeToken {
+    OneTimeToken {
+        hash: TokenHash::new(format!("hash-of-{LINK_TOKEN}")),
+        user_id: user.id,
+        purpose,
+        new_email: None,
+        created_at: now() - Duration::minutes(5),
+        expires_at: now() + Duration::minutes(25),
+        used_at: None,
+    }
+}
+
 /// Every port mocked (a call without an expectation fails the test), the
 /// default auth config, and the default HTTP config.
 pub struct Fixture {
     pub users: MockUserRepository,
     pub sessions: MockSessionRepository,
+    pub one_time_tokens: MockOneTimeTokenRepository,
+    pub events: MockSecurityEventRepository,
     pub throttle: MockLoginThrottle,
     pub hasher: MockPasswordHasher,
     pub tokens: MockTokenCodec,
@@ -76,6 +95,8 @@ impl Fixture {
         Self {
             users: MockUserRepository::new(),
             sessions: MockSessionRepository::new(),
+            one_time_tokens: MockOneTimeTokenRepository::new(),
+            events: MockSecurityEventRepository::new(),
             throttle: MockLoginThrottle::new(),
             hasher: MockPasswordHasher::new(),
             tokens: MockTokenCodec::new(),
@@ -99,6 +120,8 @@ impl Fixture {
             Ports {
                 users: Arc::new(self.users),
                 sessions: Arc::new(self.sessions),
+                one_time_tokens: Arc::new(self.one_time_tokens),
+                events: Arc::new(self.events),
                 throttle: Arc::new(self.throttle),
                 hasher: Arc::new(self.hasher),
                 tokens: Arc::new(self.tokens),
@@ -116,6 +139,12 @@ impl Fixture {
 
     /// `ACCESS_TOKEN` authenticates as `user`, on a live session.
     pub fn authenticates(&mut self, user: &User) -> SessionId {
+        self.authenticates_among(user, Vec::new())
+    }
+
+    /// As `authenticates`, with `others` also found by id (other sessions
+    /// of this user or of others).
+    pub fn authenticates_among(&mut self, user: &User, others: Vec<Session>) -> SessionId {
         let session = session_of(user);
         let session_id = session.id;
         let claims = AccessClaims {
@@ -131,14 +160,42 @@ impl Fixture {
                 Err(TokenDecodeError::Invalid)
             }
         });
+        let mut known = others;
+        known.push(session);
         self.sessions
             .expect_find()
-            .returning(move |_| Ok(Some(session.clone())));
+            .returning(move |id| Ok(known.iter().find(|s| s.id == id).cloned()));
         let user = user.clone();
         self.users
             .expect_find_by_id()
             .returning(move |_| Ok(Some(user.clone())));
         session_id
+    }
+
+    /// `LINK_TOKEN` is the link token `stored` (or no stored token at all).
+    pub fn link_token(&mut self, stored: Option<OneTimeToken>) {
+        self.secrets
+            .expect_hash()
+            .returning(|token| TokenHash::new(format!("hash-of-{token}")));
+        self.one_time_tokens.expect_find().returning(move |hash| {
+            Ok(stored
+                .clone()
+                .filter(|_| hash.expose() == format!("hash-of-{LINK_TOKEN}")))
+        });
+    }
+
+    /// Hashing a new password works, and so does generating a one-time
+    /// token (`LINK_TOKEN`) for the link a new account or reset is mailed.
+    pub fn hashing_works(&mut self) {
+        self.hasher
+            .expect_hash()
+            .returning(|_| Ok(PasswordHash::new(STORED_HASH.into())));
+        self.secrets.expect_generate().returning(|| {
+            (
+                SecretToken::new(LINK_TOKEN.into()),
+                TokenHash::new("link-hash".into()),
+            )
+        });
     }
 
     /// Issuing a pair works: `ACCESS_TOKEN` and `NEW_REFRESH_TOKEN`.
@@ -161,9 +218,11 @@ impl Fixture {
             .expect_locked_until()
             .returning(|_, _| Ok(None));
         let found = user.clone();
-        self.users
-            .expect_find_by_email()
-            .returning(move |_| Ok(found.clone()));
+        self.users.expect_find_by_email().returning(move |email| {
+            Ok(found
+                .clone()
+                .filter(|user| user.email.as_str() == email.as_str()))
+        });
         self.hasher
             .expect_verify()
             .returning(move |_, _| Ok(correct));
@@ -233,6 +292,19 @@ impl Reply {
         self.headers.get(name).map(|value| value.to_str().unwrap())
     }
 
+    /// Asserts a 202 with an empty body and no content type.
+    pub fn assert_accepted(&self) {
+        assert_eq!(self.status, 202, "{}", self.text());
+        assert!(self.body.is_empty(), "{}", self.text());
+        assert_eq!(self.header("content-type"), None);
+    }
+
+    /// Asserts a 204 with an empty body.
+    pub fn assert_no_content(&self) {
+        assert_eq!(self.status, 204, "{}", self.text());
+        assert!(self.body.is_empty(), "{}", self.text());
+    }
+
     /// Asserts a problem+json answer with this status and code.
     pub fn assert_problem(&self, status: u16, code: &str) -> Value {
         assert_eq!(self.status.as_u16(), status, "{}", self.text());
@@ -283,7 +355,12 @@ pub async fn send(app: &HttpApp, request: TestRequest) -> Reply {
 
 /// A JSON POST.
 pub fn post_json(path: &str, body: &Value) -> TestRequest {
-    TestRequest::post()
+    json_request(TestRequest::post(), path, body)
+}
+
+/// `request` to `path` with a JSON body.
+pub fn json_request(request: TestRequest, path: &str, body: &Value) -> TestRequest {
+    request
         .uri(path)
         .insert_header(("content-type", "application/json"))
         .set_payload(body.to_string())
