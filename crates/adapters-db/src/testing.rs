@@ -17,10 +17,10 @@ use crate::error::{MigrationError, StoreError};
 use crate::{Backend, Database};
 
 /// The admin URL used to create and drop per-test PostgreSQL databases.
-pub const POSTGRES_URL_ENV: &str = "APP_TEST_POSTGRES_URL";
+pub const POSTGRES_URL_ENV: &str = "TEST_POSTGRES_URL";
 /// `1` or `true`: an unreachable PostgreSQL fails the test instead of
 /// skipping it.
-pub const REQUIRE_POSTGRES_ENV: &str = "APP_TEST_REQUIRE_POSTGRES";
+pub const REQUIRE_POSTGRES_ENV: &str = "TEST_REQUIRE_POSTGRES";
 pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 /// A fresh, empty database that is deleted when dropped: a SQLite file in a

@@ -15,6 +15,8 @@ mod checks;
 #[allow(clippy::result_large_err)]
 pub(super) fn in_jail(test: impl FnOnce(&mut Jail)) {
     Jail::expect_with(|jail| {
+        // The tests' own environment (CI sets variables too) stays out.
+        jail.clear_env();
         test(jail);
         Ok(())
     });
