@@ -293,6 +293,14 @@ fn an_email_change_waits_for_confirmation_from_the_new_address(backend: Backend)
         &json!({"token": token_of(&confirm)}),
     );
     assert_eq!(confirmed.status(), 204);
+    let reused = server.post_json(
+        "/api/v1/auth/confirm-email",
+        &json!({"token": token_of(&confirm)}),
+    );
+    assert_eq!(
+        problem_code(reused),
+        (422, "invalid_or_expired_token".into())
+    );
     let user: Value = me(&server, &pair).json().unwrap();
     assert_eq!(
         (user["email"].as_str(), user["email_verified"].as_bool()),

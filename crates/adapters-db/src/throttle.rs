@@ -42,6 +42,7 @@ impl LoginThrottle for Database {
         now: Timestamp,
         policy: LockoutPolicy,
         effects: Effects,
+        lock_effects: Effects,
     ) -> Result<Option<Timestamp>, InfraError> {
         let key = key.to_owned();
         let lock_end = i64::try_from(policy.lockout_secs)
@@ -98,6 +99,9 @@ impl LoginThrottle for Database {
                     None
                 };
                 effects::apply(conn, &effects, from_db(now))?;
+                if locked.is_some() {
+                    effects::apply(conn, &lock_effects, from_db(now))?;
+                }
                 Ok::<_, StoreError>(locked)
             })
         })

@@ -175,6 +175,7 @@ async fn every_state_changing_method_queues_its_mail_at_the_time_of_the_change(f
         t0() + secs(30),
         policy,
         with_mail("throttle@example.com"),
+        Effects::none(),
     )
     .await
     .unwrap();

@@ -16,6 +16,7 @@ contract_tests!(
     clearing_forgets_the_failures,
     keys_are_counted_separately,
     a_failure_writes_its_events_in_the_same_transaction,
+    the_failure_that_locks_also_writes_its_lock_effects,
     a_failure_whose_event_cannot_be_written_is_not_counted,
     concurrent_failures_all_count,
 );
@@ -27,9 +28,15 @@ const POLICY: LockoutPolicy = LockoutPolicy {
 };
 
 async fn fail(f: &Fixture, key: &str, seconds_after_t0: i64) -> Option<domain::Timestamp> {
-    f.db.record_failure(key, t0() + secs(seconds_after_t0), POLICY, Effects::none())
-        .await
-        .unwrap()
+    f.db.record_failure(
+        key,
+        t0() + secs(seconds_after_t0),
+        POLICY,
+        Effects::none(),
+        Effects::none(),
+    )
+    .await
+    .unwrap()
 }
 
 async fn an_unknown_key_is_not_locked(f: Fixture) {
@@ -126,6 +133,47 @@ async fn keys_are_counted_separately(f: Fixture) {
     );
 }
 
+async fn the_failure_that_locks_also_writes_its_lock_effects(f: Fixture) {
+    let user = f.user().await;
+    let failed = event(user.id, EventKind::LoginFailed, t0());
+    let locked = event(user.id, EventKind::LockedOut, t0());
+    let policy = LockoutPolicy {
+        max_failures: 2,
+        ..POLICY
+    };
+    let attempt = || {
+        f.db.record_failure(
+            user.email.as_str(),
+            t0(),
+            policy,
+            Effects::event(failed.clone()),
+            Effects::event(locked.clone()),
+        )
+    };
+
+    assert_eq!(attempt().await.unwrap(), None);
+    assert!(
+        f.events(user.id)
+            .await
+            .iter()
+            .all(|e| e.kind == EventKind::LoginFailed)
+    );
+    assert!(attempt().await.unwrap().is_some());
+
+    let kinds: Vec<EventKind> = f.events(user.id).await.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == EventKind::LockedOut).count(),
+        1
+    );
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == EventKind::LoginFailed)
+            .count(),
+        2
+    );
+}
+
 async fn a_failure_writes_its_events_in_the_same_transaction(f: Fixture) {
     let user = f.user().await;
     let failed = event(user.id, EventKind::LoginFailed, t0());
@@ -141,7 +189,7 @@ async fn a_failure_writes_its_events_in_the_same_transaction(f: Fixture) {
     };
 
     let result =
-        f.db.record_failure(user.email.as_str(), t0(), policy, effects)
+        f.db.record_failure(user.email.as_str(), t0(), policy, effects, Effects::none())
             .await;
 
     assert!(result.unwrap().is_some());
@@ -151,7 +199,9 @@ async fn a_failure_writes_its_events_in_the_same_transaction(f: Fixture) {
 async fn a_failure_whose_event_cannot_be_written_is_not_counted(f: Fixture) {
     let orphan = Effects::event(event(UserId::generate(), EventKind::LoginFailed, t0()));
 
-    let result = f.db.record_failure(KEY, t0(), POLICY, orphan).await;
+    let result =
+        f.db.record_failure(KEY, t0(), POLICY, orphan, Effects::none())
+            .await;
 
     assert!(
         matches!(result, Err(InfraError::Unexpected(_))),
@@ -174,7 +224,7 @@ async fn concurrent_failures_all_count(f: Fixture) {
         .map(|_| {
             let db = Arc::clone(&db);
             tokio::spawn(async move {
-                db.record_failure(KEY, t0(), policy, Effects::none())
+                db.record_failure(KEY, t0(), policy, Effects::none(), Effects::none())
                     .await
                     .unwrap()
             })

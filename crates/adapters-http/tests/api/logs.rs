@@ -51,6 +51,10 @@ fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
         .with_writer(captured.clone())
         .finish();
     let guard = tracing::subscriber::set_default(subscriber);
+    // Other tests run on other threads with no subscriber; a callsite they
+    // reached first may have cached "never interested". Recompute now that
+    // this thread has one, or the request span may be missing here.
+    tracing::callsite::rebuild_interest_cache();
     (captured, guard)
 }
 

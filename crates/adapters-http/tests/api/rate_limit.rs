@@ -112,7 +112,7 @@ async fn the_forwarded_client_address_reaches_the_use_case() {
     fixture
         .throttle
         .expect_record_failure()
-        .returning(|_, _, _, effects| {
+        .returning(|_, _, _, effects, _| {
             assert_eq!(effects.events[0].ip.as_deref(), Some("198.51.100.7"));
             Ok(None)
         });

@@ -232,7 +232,7 @@ impl Fixture {
         } else {
             self.throttle
                 .expect_record_failure()
-                .returning(|_, _, _, _| Ok(None));
+                .returning(|_, _, _, _, _| Ok(None));
         }
     }
 

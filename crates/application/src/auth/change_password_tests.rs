@@ -162,11 +162,11 @@ async fn a_wrong_current_password_is_invalid_credentials_and_counts_a_failure() 
     ports
         .throttle
         .expect_record_failure()
-        .withf(|key, _, _, effects| {
+        .withf(|key, _, _, effects, _| {
             key == "ada@example.com" && effects.events[0].kind == EventKind::LoginFailed
         })
         .times(1)
-        .returning(|_, _, _, _| Ok(None));
+        .returning(|_, _, _, _, _| Ok(None));
     ports.hasher.expect_hash().never();
     ports
         .users

@@ -66,17 +66,21 @@ impl AuthService {
                 Ok(user)
             }
             user => {
-                let effects = user.map_or_else(Effects::none, |user| {
-                    Effects::event(NewSecurityEvent::new(
-                        user.id,
-                        EventKind::LoginFailed,
-                        now,
-                        context,
-                    ))
-                });
+                // Unknown emails are counted too, but have no trail to write.
+                let event = |kind| {
+                    user.as_ref().map_or_else(Effects::none, |user| {
+                        Effects::event(NewSecurityEvent::new(user.id, kind, now, context))
+                    })
+                };
                 ports
                     .throttle
-                    .record_failure(key, now, self.config.lockout, effects)
+                    .record_failure(
+                        key,
+                        now,
+                        self.config.lockout,
+                        event(EventKind::LoginFailed),
+                        event(EventKind::LockedOut),
+                    )
                     .await?;
                 Err(LoginError::InvalidCredentials)
             }

@@ -108,18 +108,18 @@ async fn a_wrong_password_is_invalid_credentials_and_counts_a_failure_with_an_ev
     let user = user();
     let user_id = user.id;
     account(&mut ports, user, false);
-    ports
-        .throttle
-        .expect_record_failure()
-        .times(1)
-        .returning(move |key, at, _, effects| {
+    ports.throttle.expect_record_failure().times(1).returning(
+        move |key, at, _, effects, lock_effects| {
             assert_eq!(key, "ada@example.com");
             assert_eq!(at, now());
             assert_eq!(effects.events.len(), 1);
             assert_eq!(effects.events[0].kind, EventKind::LoginFailed);
             assert_eq!(effects.events[0].user_id, user_id);
+            assert_eq!(lock_effects.events.len(), 1);
+            assert_eq!(lock_effects.events[0].kind, EventKind::LockedOut);
             Ok(None)
-        });
+        },
+    );
 
     let result = ports.service().login(command(), &context()).await;
 
@@ -142,9 +142,11 @@ async fn an_unknown_email_pays_for_a_dummy_verify_and_counts_a_failure() {
     ports
         .throttle
         .expect_record_failure()
-        .withf(|key, _, _, effects| key == "ada@example.com" && effects.events.is_empty())
+        .withf(|key, _, _, effects, lock_effects| {
+            key == "ada@example.com" && effects.events.is_empty() && lock_effects.events.is_empty()
+        })
         .times(1)
-        .returning(|_, _, _, _| Ok(None));
+        .returning(|_, _, _, _, _| Ok(None));
 
     let result = ports.service().login(command(), &context()).await;
 
@@ -204,7 +206,7 @@ async fn a_deactivated_account_with_a_wrong_password_is_just_invalid_credentials
     ports
         .throttle
         .expect_record_failure()
-        .returning(|_, _, _, _| Ok(None));
+        .returning(|_, _, _, _, _| Ok(None));
 
     let result = ports.service().login(command(), &context()).await;
 

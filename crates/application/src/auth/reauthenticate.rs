@@ -85,9 +85,9 @@ mod tests {
         ports
             .throttle
             .expect_record_failure()
-            .withf(|key, _, _, _| key == "ada@example.com")
+            .withf(|key, _, _, _, _| key == "ada@example.com")
             .times(1)
-            .returning(|_, _, _, _| Ok(None));
+            .returning(|_, _, _, _, _| Ok(None));
 
         let result = ports
             .service()

@@ -232,9 +232,9 @@ async fn a_wrong_password_is_invalid_credentials_before_the_address_is_looked_up
     ports
         .throttle
         .expect_record_failure()
-        .withf(|key, _, _, _| key == "ada@example.com")
+        .withf(|key, _, _, _, _| key == "ada@example.com")
         .times(1)
-        .returning(|_, _, _, _| Ok(None));
+        .returning(|_, _, _, _, _| Ok(None));
     ports
         .users
         .expect_find_by_email()

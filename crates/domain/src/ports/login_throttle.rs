@@ -26,14 +26,17 @@ pub trait LoginThrottle: Send + Sync {
     /// count MUST be incremented in the store, not read-modify-written, so
     /// concurrent failures all count). A lockout that has already ended
     /// starts a new count. When this failure brings the count to
-    /// `policy.max_failures`, the key is locked until `now + lockout_secs`
-    /// and that instant is returned; otherwise `None`.
+    /// `policy.max_failures`, the key is locked until `now + lockout_secs`,
+    /// `lock_effects` are applied too (in the same transaction), and that
+    /// instant is returned; otherwise `lock_effects` are dropped and the
+    /// answer is `None`.
     async fn record_failure(
         &self,
         key: &str,
         now: Timestamp,
         policy: LockoutPolicy,
         effects: Effects,
+        lock_effects: Effects,
     ) -> Result<Option<Timestamp>, InfraError>;
 
     /// Forgets the failures of `key` (after a successful password check).
