@@ -19,6 +19,7 @@ e2e_tests!(
     deleting_the_account_frees_the_email,
     sessions_are_listed_and_one_can_be_ended,
     the_security_trail_lists_events_newest_first_in_pages,
+    a_password_reset_voids_a_pending_email_change,
 );
 
 const NEW_PASSWORD: &str = "a brand new passphrase 42";
@@ -439,4 +440,43 @@ fn the_security_trail_lists_events_newest_first_in_pages(backend: Backend) {
     for bad in ["?limit=0", "?limit=101", "?limit=", "?cursor=forged"] {
         assert_eq!(page(bad).status(), 422, "{bad}");
     }
+}
+
+fn a_password_reset_voids_a_pending_email_change(backend: Backend) {
+    let Some(server) = TestServer::start(backend, &[]) else {
+        return;
+    };
+    // Someone who knows the password asks to move the account to their
+    // address; the owner, warned by the notice, resets the password.
+    let intruder = server.signed_up("ada@example.com");
+    let requested = server
+        .post("/api/v1/users/me/email")
+        .header("authorization", auth(&intruder))
+        .json(&json!({"new_email": "mallory@example.com", "current_password": PASSWORD}))
+        .send()
+        .unwrap();
+    assert_eq!(requested.status(), 202);
+    let confirm =
+        wait_for_mail(&server, "email-change-confirm", "mallory@example.com", 1).remove(0);
+    server.post_json(
+        "/api/v1/auth/forgot-password",
+        &json!({"email": "ada@example.com"}),
+    );
+    let reset = wait_for_mail(&server, "reset-password", "ada@example.com", 1).remove(0);
+    let done = server.post_json(
+        "/api/v1/auth/reset-password",
+        &json!({"token": token_of(&reset), "new_password": NEW_PASSWORD}),
+    );
+    assert_eq!(done.status(), 204);
+
+    let hijack = server.post_json(
+        "/api/v1/auth/confirm-email",
+        &json!({"token": token_of(&confirm)}),
+    );
+
+    assert_eq!(
+        problem_code(hijack),
+        (422, "invalid_or_expired_token".into())
+    );
+    assert_eq!(server.login("ada@example.com", NEW_PASSWORD).status(), 200);
 }

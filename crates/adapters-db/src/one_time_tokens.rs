@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::ports::OneTimeTokenRepository;
-use domain::{Effects, InfraError, NewOneTimeToken, OneTimeToken, TokenHash, UserId};
+use domain::{Effects, InfraError, NewOneTimeToken, OneTimeToken, TokenHash, TokenPurpose, UserId};
 
 use crate::connection::{DbConnection, write_transaction};
 use crate::database::Database;
@@ -18,18 +18,38 @@ use crate::schema::one_time_tokens;
 /// the same user and purpose, so only the newest link works.
 pub(crate) fn store(conn: &mut DbConnection, tokens: &[NewOneTimeToken]) -> QueryResult<()> {
     for token in tokens {
-        diesel::update(
-            one_time_tokens::table
-                .filter(one_time_tokens::user_id.eq(token.user_id.to_string()))
-                .filter(one_time_tokens::purpose.eq(token.purpose.as_str()))
-                .filter(one_time_tokens::used_at.is_null()),
-        )
-        .set(one_time_tokens::used_at.eq(to_db(token.created_at)))
-        .execute(conn)?;
+        void(
+            conn,
+            token.user_id,
+            &[token.purpose],
+            to_db(token.created_at),
+        )?;
         diesel::insert_into(one_time_tokens::table)
             .values(NewOneTimeTokenRow::from(token))
             .execute(conn)?;
     }
+    Ok(())
+}
+
+/// Marks every unused token of `user_id` with one of `purposes` used at
+/// `at`: those links stop working.
+pub(crate) fn void(
+    conn: &mut DbConnection,
+    user_id: UserId,
+    purposes: &[TokenPurpose],
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    if purposes.is_empty() {
+        return Ok(());
+    }
+    diesel::update(
+        one_time_tokens::table
+            .filter(one_time_tokens::user_id.eq(user_id.to_string()))
+            .filter(one_time_tokens::purpose.eq_any(purposes.iter().map(|p| p.as_str())))
+            .filter(one_time_tokens::used_at.is_null()),
+    )
+    .set(one_time_tokens::used_at.eq(at))
+    .execute(conn)?;
     Ok(())
 }
 

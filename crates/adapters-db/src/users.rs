@@ -136,6 +136,7 @@ fn change_user(
     {
         return Err(Abort::Refused(UserChangeError::TokenUnusable));
     }
+    one_time_tokens::void(conn, change.user_id, &change.void_tokens, at)?;
     if admins.is_some_and(|admins| is_last_admin(&id, &current, &admins)) {
         return Err(Abort::Refused(UserChangeError::LastAdmin));
     }

@@ -1,6 +1,8 @@
 //! A declarative, atomic change to one account.
 
-use crate::{Email, PasswordHash, Role, SessionId, Timestamp, TokenHash, UserId, UserName};
+use crate::{
+    Email, PasswordHash, Role, SessionId, Timestamp, TokenHash, TokenPurpose, UserId, UserName,
+};
 
 /// Which sessions of the user a change ends.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -29,6 +31,10 @@ pub struct UserChange {
     /// A one-time token of this user that the change uses up: the change
     /// happens only if the token is still usable at `at`.
     pub consume_token: Option<TokenHash>,
+    /// Every unused one-time token of this user with one of these purposes
+    /// stops working (a new password voids pending resets and email
+    /// changes, which someone holding the old one may have asked for).
+    pub void_tokens: Vec<TokenPurpose>,
 }
 
 impl UserChange {
@@ -46,6 +52,7 @@ impl UserChange {
             is_active: None,
             end_sessions: EndSessions::None,
             consume_token: None,
+            void_tokens: Vec::new(),
         }
     }
 }

@@ -37,6 +37,7 @@ contract_tests!(
     ending_all_sessions_revokes_every_unrevoked_session_of_the_user_only,
     ending_all_sessions_but_one_keeps_that_one,
     a_change_whose_effect_cannot_be_written_changes_nothing,
+    a_change_voids_the_unused_tokens_of_the_purposes_it_names_only,
 );
 
 /// Effects of every kind, to see whether a change wrote them: an event for
@@ -677,4 +678,26 @@ async fn a_change_whose_effect_cannot_be_written_changes_nothing(f: Fixture) {
     assert_eq!(f.stored_session(s.id).await, Some(s));
     assert_eq!(f.stored_token(&reset).await.unwrap().used_at, None);
     assert_no_effects(&f, user.id, "t").await;
+}
+
+async fn a_change_voids_the_unused_tokens_of_the_purposes_it_names_only(f: Fixture) {
+    let user = f.user().await;
+    let other = f.user().await;
+    let reset = issued(&f, user.id, TokenPurpose::ResetPassword, "reset").await;
+    let email_change = issued(&f, user.id, TokenPurpose::ChangeEmail, "change").await;
+    let verify = issued(&f, user.id, TokenPurpose::VerifyEmail, "verify").await;
+    let others_reset = issued(&f, other.id, TokenPurpose::ResetPassword, "others").await;
+    let at = t0() + secs(60);
+    let mut change = UserChange::new(user.id, at);
+    change.void_tokens = vec![TokenPurpose::ResetPassword, TokenPurpose::ChangeEmail];
+
+    f.db.apply_change(change, Effects::none()).await.unwrap();
+
+    for voided in [&reset, &email_change] {
+        let stored = f.stored_token(voided).await.unwrap();
+        assert_eq!(stored.used_at, Some(at));
+    }
+    for kept in [&verify, &others_reset] {
+        assert_eq!(f.stored_token(kept).await.unwrap().used_at, None);
+    }
 }

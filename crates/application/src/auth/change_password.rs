@@ -3,7 +3,7 @@ use domain::{
     Password, PlainPassword, RequestContext, UserChange, UserChangeError,
 };
 
-use super::one_time::mail_to;
+use super::one_time::{PASSWORD_VOIDS, mail_to};
 use super::{AuthService, Principal};
 
 impl AuthService {
@@ -36,6 +36,7 @@ impl AuthService {
         let change = UserChange {
             password_hash: Some(password_hash),
             end_sessions: EndSessions::AllExcept(principal.session_id),
+            void_tokens: PASSWORD_VOIDS.to_vec(),
             ..UserChange::new(user.id, now)
         };
         let event = NewSecurityEvent::new(user.id, EventKind::PasswordChanged, now, context);

@@ -1,5 +1,5 @@
 use chrono::Duration;
-use domain::{PasswordError, PasswordHash, User};
+use domain::{PasswordError, PasswordHash, TokenPurpose, User};
 use mockall::predicate::always;
 
 use super::*;
@@ -55,6 +55,10 @@ async fn change_password_stores_the_new_hash_and_ends_every_other_session() {
                 Some("new-hash")
             );
             assert_eq!(change.end_sessions, EndSessions::AllExcept(session_id));
+            assert_eq!(
+                change.void_tokens,
+                [TokenPurpose::ResetPassword, TokenPurpose::ChangeEmail]
+            );
             assert_eq!(change.email_verified, None);
             assert_eq!(change.email, None);
             assert_eq!(change.consume_token, None);

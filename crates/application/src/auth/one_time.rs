@@ -14,6 +14,11 @@ pub(crate) const VERIFY_EMAIL_PAGE: &str = "verify-email";
 pub(crate) const RESET_PASSWORD_PAGE: &str = "reset-password";
 pub(crate) const CONFIRM_EMAIL_PAGE: &str = "confirm-email";
 
+/// The links a new password voids: a pending reset or email change may have
+/// been asked for by whoever knew the old one.
+pub(crate) const PASSWORD_VOIDS: [TokenPurpose; 2] =
+    [TokenPurpose::ResetPassword, TokenPurpose::ChangeEmail];
+
 /// What a use case asks for when it sends a token.
 pub(crate) struct TokenRequest {
     pub user_id: UserId,

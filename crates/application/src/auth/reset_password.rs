@@ -4,7 +4,7 @@ use domain::{
 };
 
 use super::AuthService;
-use super::one_time::mail_to;
+use super::one_time::{PASSWORD_VOIDS, mail_to};
 
 impl AuthService {
     /// Sets a new password with the token from a reset link. In one write it
@@ -46,6 +46,7 @@ impl AuthService {
             email_verified: Some(true),
             end_sessions: EndSessions::All,
             consume_token: Some(stored.hash),
+            void_tokens: PASSWORD_VOIDS.to_vec(),
             ..UserChange::new(user.id, now)
         };
         let event = NewSecurityEvent::new(user.id, EventKind::PasswordReset, now, context);

@@ -1,4 +1,4 @@
-use domain::{OneTimeToken, PasswordError, PasswordHash, User};
+use domain::{OneTimeToken, PasswordError, PasswordHash, TokenPurpose, User};
 use mockall::predicate::always;
 
 use super::*;
@@ -55,6 +55,10 @@ async fn reset_password_stores_the_new_hash_verifies_the_email_ends_every_sessio
             );
             assert_eq!(change.email_verified, Some(true));
             assert_eq!(change.end_sessions, EndSessions::All);
+            assert_eq!(
+                change.void_tokens,
+                [TokenPurpose::ResetPassword, TokenPurpose::ChangeEmail]
+            );
             assert_eq!(
                 change.consume_token.as_ref().map(|hash| hash.expose()),
                 Some(PRESENTED_HASH)

@@ -35,14 +35,16 @@ impl Email {
     /// # Errors
     /// `TooLong` over 254 characters, `Invalid` when not an address.
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
-        let trimmed = raw.trim();
-        if trimmed.chars().count() > EMAIL_MAX_CHARS {
+        // Lowercase first: some characters grow when lowercased (`İ` becomes
+        // two code points), and what is stored is what must meet the rules.
+        let lowered = raw.trim().to_lowercase();
+        if lowered.chars().count() > EMAIL_MAX_CHARS {
             return Err(EmailError::TooLong);
         }
-        if !trimmed.validate_email() {
+        if !lowered.validate_email() {
             return Err(EmailError::Invalid);
         }
-        Ok(Self(trimmed.to_lowercase()))
+        Ok(Self(lowered))
     }
 
     #[must_use]
@@ -94,6 +96,20 @@ mod tests {
         let raw = format!("{}@example.com", "a".repeat(243));
         assert_eq!(raw.len(), 255);
         assert_eq!(Email::parse(&raw), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn the_length_limit_applies_to_the_lowercased_form() {
+        // 250 characters as typed; `İ` lowercases to two code points.
+        let raw = format!("{}@{}.com", "a".repeat(240), "İ".repeat(5));
+        assert_eq!(raw.chars().count(), 250);
+        assert_eq!(Email::parse(&raw), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn every_parsed_email_parses_again_unchanged() {
+        let email = Email::parse("Ada@Bücher.example").unwrap();
+        assert_eq!(Email::parse(email.as_str()), Ok(email));
     }
 
     #[test]
