@@ -219,11 +219,20 @@ impl UserRepository for Database {
         .map_err(InfraError::from)
     }
 
-    async fn update_password_hash(&self, id: UserId, hash: PasswordHash) -> Result<(), InfraError> {
+    async fn update_password_hash(
+        &self,
+        id: UserId,
+        old: PasswordHash,
+        new: PasswordHash,
+    ) -> Result<(), InfraError> {
         self.run(move |conn| {
-            diesel::update(users::table.find(id.to_string()))
-                .set(users::password_hash.eq(hash.expose()))
-                .execute(conn)?;
+            diesel::update(
+                users::table
+                    .find(id.to_string())
+                    .filter(users::password_hash.eq(old.expose())),
+            )
+            .set(users::password_hash.eq(new.expose()))
+            .execute(conn)?;
             Ok(())
         })
         .await

@@ -15,6 +15,7 @@ contract_tests!(
     timestamps_keep_microseconds_and_drop_nanoseconds,
     updating_the_password_hash_replaces_only_the_hash,
     updating_the_password_hash_of_an_unknown_user_is_not_an_error,
+    a_rehash_does_not_overwrite_a_hash_that_changed_meanwhile,
     a_stored_user_that_no_longer_parses_is_unexpected,
 );
 
@@ -136,7 +137,7 @@ async fn updating_the_password_hash_replaces_only_the_hash(f: Fixture) {
     let rehashed =
         PasswordHash::new("$2b$12$rehashedrehashedrehashedrehashedrehashedrehashedrehash".into());
 
-    f.db.update_password_hash(user.id, rehashed.clone())
+    f.db.update_password_hash(user.id, user.password_hash.clone(), rehashed.clone())
         .await
         .unwrap();
 
@@ -152,10 +153,33 @@ async fn updating_the_password_hash_replaces_only_the_hash(f: Fixture) {
     );
 }
 
+async fn a_rehash_does_not_overwrite_a_hash_that_changed_meanwhile(f: Fixture) {
+    let user = f.user().await;
+    let reset = PasswordHash::new("$2b$12$set-by-a-reset-meanwhile".into());
+    let mut change = domain::UserChange::new(user.id, t0() + secs(1));
+    change.password_hash = Some(reset.clone());
+    f.db.apply_change(change, Effects::none()).await.unwrap();
+
+    f.db.update_password_hash(
+        user.id,
+        user.password_hash.clone(),
+        PasswordHash::new("$2b$13$rehash-of-the-old-password".into()),
+    )
+    .await
+    .unwrap();
+
+    let found = f.db.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(found.password_hash, reset);
+}
+
 async fn updating_the_password_hash_of_an_unknown_user_is_not_an_error(f: Fixture) {
     let result =
-        f.db.update_password_hash(UserId::generate(), PasswordHash::new("x".into()))
-            .await;
+        f.db.update_password_hash(
+            UserId::generate(),
+            PasswordHash::new("x".into()),
+            PasswordHash::new("y".into()),
+        )
+        .await;
 
     assert!(result.is_ok(), "{result:?}");
 }

@@ -94,7 +94,13 @@ impl AuthService {
             return;
         }
         let result = match self.ports.hasher.hash(&command.password).await {
-            Ok(hash) => self.ports.users.update_password_hash(user.id, hash).await,
+            Ok(hash) => {
+                let old = user.password_hash.clone();
+                self.ports
+                    .users
+                    .update_password_hash(user.id, old, hash)
+                    .await
+            }
             Err(error) => Err(error),
         };
         if let Err(error) = result {

@@ -269,9 +269,11 @@ async fn a_hash_below_the_configured_cost_is_replaced_after_a_successful_login()
     ports
         .users
         .expect_update_password_hash()
-        .withf(move |id, hash| *id == user_id && hash.expose() == "stronger")
+        .withf(move |id, old, new| {
+            *id == user_id && old.expose() == "stored-hash" && new.expose() == "stronger"
+        })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
 
     assert!(ports.service().login(command(), &context()).await.is_ok());
 }

@@ -27,10 +27,20 @@ pub trait UserRepository: Send + Sync {
     /// The account with this (lowercased) email, or `None`.
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, InfraError>;
 
-    /// Replaces the stored password hash (a re-hash at a higher cost: the
-    /// password itself is unchanged, so sessions and `updated_at` are left
-    /// alone). Updating an id that does not exist is not an error.
-    async fn update_password_hash(&self, id: UserId, hash: PasswordHash) -> Result<(), InfraError>;
+    /// Replaces the stored password hash `old` by `new` (a re-hash at a
+    /// higher cost: the password itself is unchanged, so sessions and
+    /// `updated_at` are left alone).
+    ///
+    /// MUST be a compare-and-swap: when the stored hash is no longer `old`
+    /// (a reset or change committed meanwhile) it writes nothing, so a
+    /// re-hash never brings an old password back. Neither that nor an
+    /// unknown id is an error.
+    async fn update_password_hash(
+        &self,
+        id: UserId,
+        old: PasswordHash,
+        new: PasswordHash,
+    ) -> Result<(), InfraError>;
 
     /// Applies `change` and `effects` in one transaction, or nothing:
     /// sets the given fields and `updated_at = change.at`; ends the sessions
