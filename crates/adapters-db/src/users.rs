@@ -130,6 +130,7 @@ fn change_user(
         None
     };
     let current = lock_user(conn, &id, RowLock::NoKeyUpdate)?
+        .filter(|(_, is_active)| *is_active || !change.require_active)
         .ok_or(Abort::Refused(UserChangeError::NotFound))?;
     if let Some(hash) = &change.consume_token
         && !one_time_tokens::consume(conn, hash, change.user_id, at)?

@@ -3,14 +3,16 @@
 
 use std::sync::Arc;
 
-use chrono::Duration;
 use domain::InfraError;
 use domain::ports::{Clock, MailError, Mailer, Outbox};
+
+use crate::auth::seconds;
 
 /// How delivery retries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeliveryConfig {
-    /// Messages claimed per round.
+    /// Messages claimed per round. One (the default) lets a stop take effect
+    /// between messages, and leaves nothing leased by a process that stops.
     pub batch: u32,
     /// How long a claim protects a message from other workers; longer than
     /// any single send can take.
@@ -23,7 +25,7 @@ pub struct DeliveryConfig {
 impl Default for DeliveryConfig {
     fn default() -> Self {
         Self {
-            batch: 10,
+            batch: 1,
             lease_secs: 120,
             backoff_base_secs: 5,
             backoff_max_secs: 3_600,
@@ -106,7 +108,10 @@ impl MailDelivery {
                         MailError::Permanent(_) => self.config.backoff_max_secs,
                     };
                     let reason = error_chain(&error);
-                    tracing::warn!(mail_id = %queued.id, kind = %queued.mail.kind, attempts = queued.attempts + 1, retry_in_secs = wait, error = %reason, "mail delivery failed");
+                    // The cause chain may quote the recipient (an SMTP reply
+                    // usually does): it goes to the outbox row's `last_error`,
+                    // which holds the address anyway, not to the log.
+                    tracing::warn!(mail_id = %queued.id, kind = %queued.mail.kind, attempts = queued.attempts + 1, retry_in_secs = wait, error = %error, "mail delivery failed; the cause is in the outbox row");
                     let retry_at = self.clock.now() + seconds(wait);
                     self.outbox
                         .mark_failed(queued.id, &reason, retry_at)
@@ -134,10 +139,6 @@ impl MailDelivery {
             .saturating_mul(factor)
             .min(self.config.backoff_max_secs)
     }
-}
-
-fn seconds(secs: u64) -> Duration {
-    Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1_000))
 }
 
 /// The error and its causes on one line, for the outbox's `last_error`.

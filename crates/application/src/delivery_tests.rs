@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{MockClock, MockMailer, MockOutbox};
 use domain::{Email, MailKind, OutgoingMail, QueuedMail, Timestamp};
 use mockall::predicate::eq;
@@ -44,7 +44,7 @@ async fn delivered_messages_are_marked_delivered() {
     let mut outbox = MockOutbox::new();
     outbox
         .expect_claim()
-        .with(eq(now()), eq(10), eq(120))
+        .with(eq(now()), eq(1), eq(120))
         .return_once(move |_, _, _| Ok(vec![mail]));
     outbox
         .expect_mark_delivered()

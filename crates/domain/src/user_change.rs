@@ -35,6 +35,9 @@ pub struct UserChange {
     /// stops working (a new password voids pending resets and email
     /// changes, which someone holding the old one may have asked for).
     pub void_tokens: Vec<TokenPurpose>,
+    /// Only for an active account: a deactivated one answers `NotFound`
+    /// (self-service links must not change an account an admin disabled).
+    pub require_active: bool,
 }
 
 impl UserChange {
@@ -53,6 +56,7 @@ impl UserChange {
             end_sessions: EndSessions::None,
             consume_token: None,
             void_tokens: Vec::new(),
+            require_active: false,
         }
     }
 }

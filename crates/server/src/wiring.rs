@@ -60,22 +60,19 @@ pub fn mail_config(settings: &Settings) -> MailConfig {
     }
 }
 
-/// Outbox delivery: one message per round, so that a stop takes effect
-/// between messages; the lease comfortably outlasts the SMTP timeout.
+/// Outbox delivery with the default policy: one message per round, so a stop
+/// takes effect between messages; the lease comfortably outlasts the SMTP
+/// timeout.
 ///
 /// # Errors
 /// When the mail transport refuses its configuration.
 pub fn mail_delivery(settings: &Settings, database: &Database) -> anyhow::Result<MailDelivery> {
     let mailer = build_mailer(&mail_config(settings)).context("setting up the mail transport")?;
-    let config = DeliveryConfig {
-        batch: 1,
-        ..DeliveryConfig::default()
-    };
     Ok(MailDelivery::new(
         Arc::new(database.clone()),
         mailer,
         Arc::new(SystemClock),
-        config,
+        DeliveryConfig::default(),
     ))
 }
 

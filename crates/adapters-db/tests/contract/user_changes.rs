@@ -38,6 +38,7 @@ contract_tests!(
     ending_all_sessions_but_one_keeps_that_one,
     a_change_whose_effect_cannot_be_written_changes_nothing,
     a_change_voids_the_unused_tokens_of_the_purposes_it_names_only,
+    a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one,
 );
 
 /// Effects of every kind, to see whether a change wrote them: an event for
@@ -700,4 +701,23 @@ async fn a_change_voids_the_unused_tokens_of_the_purposes_it_names_only(f: Fixtu
     for kept in [&verify, &others_reset] {
         assert_eq!(f.stored_token(kept).await.unwrap().used_at, None);
     }
+}
+
+async fn a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one(f: Fixture) {
+    let user = f.user().await;
+    f.db.apply_change(deactivation(user.id, t0() + secs(1)), Effects::none())
+        .await
+        .unwrap();
+    let verify = issued(&f, user.id, TokenPurpose::VerifyEmail, "verify").await;
+    let mut change = consuming(user.id, t0() + secs(2), &verify);
+    change.require_active = true;
+
+    let result = f.db.apply_change(change, Effects::none()).await;
+
+    assert!(
+        matches!(result, Err(UserChangeError::NotFound)),
+        "{result:?}"
+    );
+    assert_eq!(f.stored_token(&verify).await.unwrap().used_at, None);
+    assert!(!reload(&f, &user).await.email_verified);
 }

@@ -33,6 +33,7 @@ impl AuthService {
             email: Some(new_email),
             email_verified: Some(true),
             consume_token: Some(stored.hash),
+            require_active: true,
             ..UserChange::new(stored.user_id, now)
         };
         let event = NewSecurityEvent::new(stored.user_id, EventKind::EmailChanged, now, context);
@@ -99,6 +100,7 @@ mod tests {
                 );
                 assert_eq!(change.password_hash, None);
                 assert_eq!(change.end_sessions, EndSessions::None);
+                assert!(change.require_active, "a disabled account stays as it is");
                 Ok(user())
             });
 

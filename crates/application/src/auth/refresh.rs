@@ -55,13 +55,23 @@ impl AuthService {
             .await?
         {
             Some(rotated) => Ok(self.token_pair(&rotated, new_token, now)?),
-            None => Err(self.revoke_for_reuse(&session, context).await),
+            // Another refresh with the same token won, or the session was
+            // ended meanwhile (a logout is no reuse): read which.
+            None => match ports.sessions.find(session.id).await? {
+                Some(current) => Err(self.revoke_for_reuse(&current, context).await),
+                None => Err(RefreshError::InvalidToken),
+            },
         }
     }
 
     /// Ends `session` because one of its refresh tokens was presented twice,
-    /// and returns the error the caller answers with.
+    /// and returns the error the caller answers with. A session that has
+    /// already ended is left alone: replaying its old tokens must not fill
+    /// the owner's trail with events.
     async fn revoke_for_reuse(&self, session: &Session, context: &RequestContext) -> RefreshError {
+        if session.revoked_at.is_some() {
+            return RefreshError::InvalidToken;
+        }
         let now = self.ports.clock.now();
         let event = NewSecurityEvent::new(
             session.user_id,

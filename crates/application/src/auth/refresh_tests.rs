@@ -94,9 +94,10 @@ async fn presenting_an_already_rotated_token_revokes_the_whole_session() {
 async fn losing_a_rotation_race_counts_as_reuse_and_revokes_the_session() {
     let mut ports = MockPorts::new().with_working_tokens();
     let user = user();
+    let still_live = session_of(&user);
     presented(
         &mut ports,
-        Some(RefreshTokenState::Current(session_of(&user))),
+        Some(RefreshTokenState::Current(still_live.clone())),
     );
     ports
         .users
@@ -108,9 +109,60 @@ async fn losing_a_rotation_race_counts_as_reuse_and_revokes_the_session() {
         .returning(|_, _| Ok(None));
     ports
         .sessions
+        .expect_find()
+        .return_once(move |_| Ok(Some(still_live)));
+    ports
+        .sessions
         .expect_revoke()
         .times(1)
         .returning(|_, _, _| Ok(()));
+
+    let result = ports.service().refresh("old", &context()).await;
+
+    assert!(matches!(result, Err(RefreshError::InvalidToken)));
+}
+
+#[tokio::test]
+async fn losing_a_rotation_to_a_logout_is_no_reuse_and_records_nothing() {
+    let mut ports = MockPorts::new().with_working_tokens();
+    let user = user();
+    let session = session_of(&user);
+    presented(
+        &mut ports,
+        Some(RefreshTokenState::Current(session.clone())),
+    );
+    ports
+        .users
+        .expect_find_by_id()
+        .return_once(move |_| Ok(Some(user)));
+    ports
+        .sessions
+        .expect_rotate_refresh()
+        .returning(|_, _| Ok(None));
+    let logged_out = Session {
+        revoked_at: Some(now()),
+        ..session
+    };
+    ports
+        .sessions
+        .expect_find()
+        .return_once(move |_| Ok(Some(logged_out)));
+    ports.sessions.expect_revoke().never();
+
+    let result = ports.service().refresh("old", &context()).await;
+
+    assert!(matches!(result, Err(RefreshError::InvalidToken)));
+}
+
+#[tokio::test]
+async fn replaying_a_rotated_token_of_an_ended_session_records_nothing_more() {
+    let mut ports = MockPorts::new();
+    let ended = Session {
+        revoked_at: Some(now()),
+        ..session_of(&user())
+    };
+    presented(&mut ports, Some(RefreshTokenState::Rotated(ended)));
+    ports.sessions.expect_revoke().never();
 
     let result = ports.service().refresh("old", &context()).await;
 

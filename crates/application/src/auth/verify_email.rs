@@ -27,6 +27,7 @@ impl AuthService {
         let change = UserChange {
             email_verified: Some(true),
             consume_token: Some(stored.hash),
+            require_active: true,
             ..UserChange::new(stored.user_id, now)
         };
         let event = NewSecurityEvent::new(stored.user_id, EventKind::EmailVerified, now, context);
@@ -80,6 +81,7 @@ mod tests {
                 assert_eq!(change.password_hash, None);
                 assert_eq!(change.email, None);
                 assert_eq!(change.end_sessions, EndSessions::None);
+                assert!(change.require_active, "a disabled account stays as it is");
                 assert_eq!(effects.events.len(), 1);
                 assert_eq!(effects.events[0].kind, EventKind::EmailVerified);
                 assert_eq!(effects.events[0].user_id, user_id);

@@ -48,7 +48,8 @@ pub trait UserRepository: Send + Sync {
     /// `consume_token`, uses up that one-time token of this user.
     ///
     /// MUST return, writing nothing:
-    /// - `NotFound` when the user does not exist;
+    /// - `NotFound` when the user does not exist, or is deactivated and
+    ///   `change.require_active` is set;
     /// - `TokenUnusable` when the token to consume does not belong to this
     ///   user or is used, voided or expired at `change.at` (a compare-and-swap:
     ///   of two concurrent changes consuming one token, one wins);
