@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::r2d2::Pool;
+use diesel::r2d2::{ManageConnection, Pool};
 
 use crate::connection::{Backend, DbConnection, Manager, Target};
 use crate::error::{DbSetupError, StoreError};
@@ -61,9 +61,19 @@ impl Database {
                         }
                     })?;
                 }
+                let manager = Manager::new(target.clone());
+                // One connection first: switching the file to WAL takes an
+                // exclusive lock, and the pool opening its connections in
+                // parallel would race for it ("database is locked"). Once the
+                // file is in WAL mode, the others' switch is a no-op.
+                drop(
+                    manager
+                        .connect()
+                        .map_err(|e| DbSetupError::Open(e.into()))?,
+                );
                 builder
-                    .build(Manager::new(target.clone()))
-                    .map_err(DbSetupError::Open)?
+                    .build(manager)
+                    .map_err(|e| DbSetupError::Open(e.into()))?
             }
             Target::Postgres(_) => builder.build_unchecked(Manager::new(target.clone())),
         };

@@ -24,7 +24,7 @@ pub enum DbSetupError {
         source: std::io::Error,
     },
     #[error("cannot open the database")]
-    Open(#[source] diesel::r2d2::PoolError),
+    Open(#[source] BoxError),
 }
 
 /// Why running or checking migrations failed.

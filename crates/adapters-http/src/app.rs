@@ -12,7 +12,7 @@ use actix_web::{App, HttpServer};
 use application::AuthService;
 use domain::ports::HealthProbe;
 
-use crate::middleware::{RateLimiter, observe, rate_limit};
+use crate::middleware::{RateLimiter, observe};
 use crate::routes;
 
 /// What the handlers use.
@@ -99,7 +99,6 @@ impl HttpApp {
             .app_data(self.shared.clone())
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
-            .wrap(from_fn(rate_limit))
             .wrap(from_fn(observe))
     }
 }

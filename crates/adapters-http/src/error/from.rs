@@ -29,6 +29,13 @@ impl From<InfraError> for ApiError {
     }
 }
 
+/// For extractors that cannot fail (`()`), wrapped by ours.
+impl From<std::convert::Infallible> for ApiError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 impl From<FieldErrors> for ApiError {
     fn from(errors: FieldErrors) -> Self {
         Self::Validation(errors)

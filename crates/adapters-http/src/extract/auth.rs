@@ -14,9 +14,10 @@ use crate::error::ApiError;
 
 /// The caller of a request that needs a bearer token. Missing, blank or
 /// non-Bearer credentials answer 401 `unauthenticated`; a token that does
-/// not authenticate answers 401 `invalid_token`.
+/// not authenticate answers 401 `invalid_token`. Handlers take it through
+/// [`AuthenticatedWith`], with their other inputs.
 #[derive(Clone, Debug)]
-pub struct Authenticated(pub Principal);
+struct Authenticated(Principal);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
@@ -33,9 +34,10 @@ impl FromRequest for Authenticated {
     }
 }
 
-/// The caller, then `T` (a body, a query or a path id), in that order: `T`
-/// is looked at only once the caller is authenticated, so bad credentials
-/// answer 401 whatever else is wrong with the request. (Handler arguments
+/// The caller, then `T` (a query, or [`NoQuery`](super::NoQuery) around a
+/// body, a path id or nothing), in that order: `T` is looked at only once
+/// the caller is authenticated, so bad credentials answer 401 whatever else
+/// is wrong with the request. (Handler arguments
 /// are extracted concurrently: a body refused at once would otherwise win
 /// over an authentication still waiting for the database.)
 #[derive(Debug)]

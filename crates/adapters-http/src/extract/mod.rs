@@ -10,10 +10,10 @@ mod json;
 mod path;
 mod query;
 
-pub use auth::{Authenticated, AuthenticatedWith};
+pub use auth::AuthenticatedWith;
 pub use body::MAX_BODY_BYTES;
 pub use client::ClientInfo;
 pub use form::FormBody;
 pub use json::{JsonBody, JsonRequest, Secret, non_null};
 pub use path::PathId;
-pub use query::QueryParams;
+pub use query::{NoQuery, QueryParams};

@@ -2,7 +2,8 @@
 //! takes, and none may be repeated. Nothing is silently ignored.
 
 use std::fmt;
-use std::future::{Ready, ready};
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
@@ -75,6 +76,39 @@ impl FromRequest for QueryParams {
     }
 }
 
+/// The inputs `T` (a body, a path id, or nothing: `()`) of an operation
+/// that takes no query parameters. Any parameter answers 422
+/// `validation_failed` (`unknown_parameter`, each named), as on operations
+/// that take some: the query string is checked first, then `T` is
+/// extracted. Put it inside [`AuthenticatedWith`](super::AuthenticatedWith)
+/// so that credentials are still checked before anything else.
+#[derive(Debug)]
+pub struct NoQuery<T = ()>(pub T);
+
+/// Checks that the raw query string `query` has no parameter.
+fn no_parameters(query: &str) -> Result<(), ApiError> {
+    let mut errors = FieldErrors::new();
+    QueryParams::parse(query)?.check(&[], &mut errors);
+    errors.finish(Some(())).map_err(ApiError::from)
+}
+
+impl<T> FromRequest for NoQuery<T>
+where
+    T: FromRequest + 'static,
+    ApiError: From<T::Error>,
+{
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if let Err(error) = no_parameters(req.query_string()) {
+            return Box::pin(ready(Err(error)));
+        }
+        let inputs = T::from_request(req, payload);
+        Box::pin(async move { Ok(Self(inputs.await?)) })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +154,17 @@ mod tests {
             checked("Limit=5", &["limit"]),
             [("Limit".to_owned(), "unknown_parameter".to_owned())]
         );
+    }
+
+    #[test]
+    fn no_parameters_allows_only_an_empty_query() {
+        assert!(no_parameters("").is_ok());
+        assert!(no_parameters("&").is_ok());
+        let Err(ApiError::Validation(errors)) = no_parameters("a=1&b&a=2") else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<String> = errors.into_vec().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["a", "b"]);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Middleware, outermost first: `observe` (request id, span, headers, the
-//! request log line, client address), then `rate_limit`.
+//! Middleware: `observe` (request id, span, headers, the request log line,
+//! client address) wraps the whole app; `rate_limit` wraps the
+//! `/api/v1/auth` scope, after routing.
 
 mod client_addr;
 mod observe;

@@ -37,10 +37,13 @@ fn request_id(headers: &HeaderMap) -> String {
         .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
 }
 
-/// Paths whose answers may carry tokens or user data, or must be fresh:
-/// never stored by a cache.
+/// Whether the answer to a request for `path` must never be stored by a
+/// cache: every answer but the docs' (`/docs`, `/docs/...`,
+/// `/openapi.json`), which carry neither tokens nor user data. `path` is the
+/// one the router matches (percent-decoded), so no spelling of an API path
+/// escapes, and unknown paths are covered too.
 fn no_store(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/health/")
+    !(path == "/openapi.json" || path == "/docs" || path.starts_with("/docs/"))
 }
 
 pub(crate) async fn observe(
@@ -58,7 +61,9 @@ pub(crate) async fn observe(
     req.extensions_mut().insert(ClientAddr(client));
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().clone();
-    let no_store = no_store(req.path());
+    // The router matches this path, not the raw `req.path()`: percent
+    // escapes of unreserved characters are decoded (`%61pi` is `api`).
+    let no_store = no_store(req.match_info().as_str());
 
     let mut res = match next.call(req).instrument(span.clone()).await {
         Ok(res) => res.map_into_boxed_body(),

@@ -16,9 +16,6 @@ use super::ClientAddr;
 use crate::app::Shared;
 use crate::error::ApiError;
 
-/// The paths the limit applies to.
-pub(crate) const LIMITED_PREFIX: &str = "/api/v1/auth/";
-
 /// Addresses tracked per window at most. Beyond that, new addresses are
 /// let through (and a warning logged) rather than refused: refusing would
 /// let whoever fills the table lock everyone else out of logging in.
@@ -102,15 +99,15 @@ fn limit_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Refuses a request to [`LIMITED_PREFIX`] with 429 once its client is over
-/// the limit.
+/// Refuses a request with 429 once its client is over the limit. It wraps
+/// the `/api/v1/auth` scope (see `routes::configure`), so it applies to
+/// exactly the requests the router sends there, whatever the spelling of
+/// their path (`/api/v1/%61uth/login` included).
 pub(crate) async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    if req.path().starts_with(LIMITED_PREFIX)
-        && let Some(shared) = req.app_data::<Data<Shared>>()
-    {
+    if let Some(shared) = req.app_data::<Data<Shared>>() {
         let client = req.extensions().get::<ClientAddr>().and_then(|c| c.0);
         if let Err(retry_after_secs) = shared.limiter.check(client, Instant::now()) {
             let error = ApiError::TooManyRequests { retry_after_secs };

@@ -1,15 +1,20 @@
 //! Every route, one handler per file. Each resource answers other methods
-//! with 405 and `Allow`; unknown paths answer 404; both as problems.
+//! with 405 and `Allow`; unknown paths answer 404; both as problems. The
+//! `/api/v1/auth` scope is rate limited. Every operation but the token
+//! endpoint reads its query string strictly (`QueryParams`, or `NoQuery`
+//! when it takes none).
 
 pub(crate) mod auth;
 pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod users;
 
+use actix_web::middleware::from_fn;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpResponse, Resource};
 
 use crate::error::ApiError;
+use crate::middleware::rate_limit;
 
 pub(crate) fn configure(cfg: &mut ServiceConfig) {
     use auth::{
@@ -21,32 +26,35 @@ pub(crate) fn configure(cfg: &mut ServiceConfig) {
         update_me,
     };
 
+    // Every request the router sends into this scope counts towards the
+    // rate limit, unknown paths and other methods included.
     cfg.service(
-        resource("/api/v1/auth/register", "POST").route(web::post().to(register::register)),
-    )
-    .service(resource("/api/v1/auth/login", "POST").route(web::post().to(login::login)))
-    .service(resource("/api/v1/auth/token", "POST").route(web::post().to(token::token)))
-    .service(resource("/api/v1/auth/refresh", "POST").route(web::post().to(refresh::refresh)))
-    .service(resource("/api/v1/auth/logout", "POST").route(web::post().to(logout::logout)))
-    .service(
-        resource("/api/v1/auth/verify-email", "POST")
-            .route(web::post().to(verify_email::verify_email)),
-    )
-    .service(
-        resource("/api/v1/auth/verify-email/resend", "POST")
-            .route(web::post().to(resend_verification::resend_verification)),
-    )
-    .service(
-        resource("/api/v1/auth/forgot-password", "POST")
-            .route(web::post().to(forgot_password::forgot_password)),
-    )
-    .service(
-        resource("/api/v1/auth/reset-password", "POST")
-            .route(web::post().to(reset_password::reset_password)),
-    )
-    .service(
-        resource("/api/v1/auth/confirm-email", "POST")
-            .route(web::post().to(confirm_email::confirm_email)),
+        web::scope("/api/v1/auth")
+            .wrap(from_fn(rate_limit))
+            .service(resource("/register", "POST").route(web::post().to(register::register)))
+            .service(resource("/login", "POST").route(web::post().to(login::login)))
+            .service(resource("/token", "POST").route(web::post().to(token::token)))
+            .service(resource("/refresh", "POST").route(web::post().to(refresh::refresh)))
+            .service(resource("/logout", "POST").route(web::post().to(logout::logout)))
+            .service(
+                resource("/verify-email", "POST").route(web::post().to(verify_email::verify_email)),
+            )
+            .service(
+                resource("/verify-email/resend", "POST")
+                    .route(web::post().to(resend_verification::resend_verification)),
+            )
+            .service(
+                resource("/forgot-password", "POST")
+                    .route(web::post().to(forgot_password::forgot_password)),
+            )
+            .service(
+                resource("/reset-password", "POST")
+                    .route(web::post().to(reset_password::reset_password)),
+            )
+            .service(
+                resource("/confirm-email", "POST")
+                    .route(web::post().to(confirm_email::confirm_email)),
+            ),
     )
     .service(
         resource("/api/v1/users/me", "GET, PATCH, DELETE")

@@ -68,6 +68,63 @@ async fn me_with_a_bad_token_answers_401_invalid_token_with_the_error_challenge(
 }
 
 #[actix_web::test]
+async fn me_with_any_query_parameter_answers_422_unknown_parameter() {
+    let mut fixture = Fixture::new();
+    fixture.authenticates(&user());
+    let app = fixture.app();
+
+    for (query, field) in [
+        ("?fields=email", "fields"),
+        ("?role=admin", "role"),
+        ("?debug", "debug"),
+        ("?%69d=1", "id"),
+    ] {
+        let request = bearer(TestRequest::get().uri(&format!("/api/v1/users/me{query}")));
+
+        let reply = send(&app, request).await;
+
+        assert_eq!(
+            reply.field_errors(),
+            [(field.into(), "unknown_parameter".into())],
+            "{query}"
+        );
+        assert_eq!(reply.header("cache-control"), Some("no-store"));
+    }
+}
+
+#[actix_web::test]
+async fn me_with_an_empty_query_string_answers_the_account() {
+    let mut fixture = Fixture::new();
+    fixture.authenticates(&user());
+
+    let reply = send(
+        &fixture.app(),
+        bearer(TestRequest::get().uri("/api/v1/users/me?")),
+    )
+    .await;
+
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}
+
+#[actix_web::test]
+async fn me_checks_credentials_before_the_query() {
+    let mut fixture = Fixture::new();
+    fixture.authenticates(&user());
+    let app = fixture.app();
+    let with_query = || TestRequest::get().uri("/api/v1/users/me?role=admin");
+
+    let missing = send(&app, with_query()).await;
+    let bad = send(
+        &app,
+        with_query().insert_header(("authorization", "Bearer forged.token.value")),
+    )
+    .await;
+
+    missing.assert_problem(401, "unauthenticated");
+    bad.assert_problem(401, "invalid_token");
+}
+
+#[actix_web::test]
 async fn logout_ends_the_session_and_answers_204() {
     let mut fixture = Fixture::new();
     let session_id = fixture.authenticates(&user());

@@ -227,3 +227,130 @@ async fn api_and_health_responses_are_never_stored() {
         assert_eq!(reply.header("cache-control"), Some("no-store"));
     }
 }
+
+/// The router decodes percent escapes of unreserved characters before
+/// matching, so these are the API's own paths and answer as such.
+#[actix_web::test]
+async fn percent_encoded_api_paths_are_never_stored_either() {
+    let mut fixture = Fixture::new();
+    fixture.authenticates(&user());
+    let app = fixture.app();
+
+    for (uri, request, status) in [
+        ("/%61pi/v1/users/me", bearer(TestRequest::get()), 200),
+        ("/%61pi/v1/users/me", TestRequest::get(), 401),
+        ("/api/v1/users/%6De", bearer(TestRequest::get()), 200),
+        ("/%61pi/v1/auth/login", TestRequest::post(), 415),
+        ("/api/v1/%61uth/login", TestRequest::post(), 415),
+        ("/%68ealth/live", TestRequest::get(), 200),
+        ("/%61pi/v1/nope", TestRequest::get(), 404),
+    ] {
+        let reply = send(&app, request.uri(uri)).await;
+
+        assert_eq!(reply.status, status, "{uri}: {}", reply.text());
+        assert_eq!(reply.header("cache-control"), Some("no-store"), "{uri}");
+    }
+}
+
+#[actix_web::test]
+async fn only_the_docs_may_be_stored() {
+    let app = Fixture::new().app();
+
+    for uri in [
+        "/openapi.json",
+        "/docs",
+        "/docs/",
+        "/%64ocs/",
+        "/docs/index.css",
+    ] {
+        let reply = send(&app, TestRequest::get().uri(uri)).await;
+
+        assert!(reply.status.as_u16() < 400, "{uri}: {}", reply.status);
+        assert_eq!(reply.header("cache-control"), None, "{uri}");
+    }
+    for uri in ["/", "/nope", "/docsx", "/openapi.json/x"] {
+        let reply = send(&app, TestRequest::get().uri(uri)).await;
+
+        reply.assert_problem(404, "not_found");
+        assert_eq!(reply.header("cache-control"), Some("no-store"), "{uri}");
+    }
+}
+
+/// Every operation but the events listing (its own tests cover its
+/// parameters) and the token endpoint (RFC 6749 §3.2: unrecognised request
+/// parameters are ignored) takes no query parameter; (method, path, whether
+/// it needs a bearer token).
+const WITHOUT_QUERY_PARAMETERS: [(&str, &str, bool); 18] = [
+    ("POST", "/api/v1/auth/register", false),
+    ("POST", "/api/v1/auth/login", false),
+    ("POST", "/api/v1/auth/refresh", false),
+    ("POST", "/api/v1/auth/logout", true),
+    ("POST", "/api/v1/auth/verify-email", false),
+    ("POST", "/api/v1/auth/verify-email/resend", true),
+    ("POST", "/api/v1/auth/forgot-password", false),
+    ("POST", "/api/v1/auth/reset-password", false),
+    ("POST", "/api/v1/auth/confirm-email", false),
+    ("GET", "/api/v1/users/me", true),
+    ("PATCH", "/api/v1/users/me", true),
+    ("DELETE", "/api/v1/users/me", true),
+    ("PUT", "/api/v1/users/me/password", true),
+    ("POST", "/api/v1/users/me/email", true),
+    ("GET", "/api/v1/users/me/sessions", true),
+    (
+        "DELETE",
+        "/api/v1/users/me/sessions/0190d5a0-0000-7000-8000-000000000000",
+        true,
+    ),
+    ("GET", "/health/live", false),
+    ("GET", "/health/ready", false),
+];
+
+fn with_query(method: &str, path: &str, query: &str) -> TestRequest {
+    let request = TestRequest::default().method(method.parse().unwrap());
+    json_request(request, &format!("{path}?{query}"), &json!({}))
+}
+
+#[actix_web::test]
+async fn an_operation_without_query_parameters_answers_422_for_any_naming_each() {
+    let mut fixture = Fixture::new();
+    fixture.authenticates(&user());
+    let app = fixture.app();
+
+    for (method, path, _) in WITHOUT_QUERY_PARAMETERS {
+        let request = bearer(with_query(method, path, "role=admin&dry_run=true&role=x"));
+
+        let reply = send(&app, request).await;
+
+        assert_eq!(
+            reply.field_errors(),
+            [
+                ("role".into(), "unknown_parameter".into()),
+                ("dry_run".into(), "unknown_parameter".into()),
+            ],
+            "{method} {path}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn an_operation_without_query_parameters_checks_credentials_first() {
+    let mut fixture = Fixture::new();
+    fixture.authenticates(&user());
+    let app = fixture.app();
+
+    for (method, path, _) in WITHOUT_QUERY_PARAMETERS
+        .iter()
+        .filter(|(.., bearer)| *bearer)
+    {
+        let missing = send(&app, with_query(method, path, "role=admin")).await;
+        let bad = send(
+            &app,
+            with_query(method, path, "role=admin")
+                .insert_header(("authorization", "Bearer forged.token.value")),
+        )
+        .await;
+
+        assert_eq!(missing.json()["code"], "unauthenticated", "{method} {path}");
+        assert_eq!(bad.json()["code"], "invalid_token", "{method} {path}");
+    }
+}

@@ -38,6 +38,47 @@ async fn the_request_over_the_limit_answers_429_with_retry_after() {
 }
 
 #[actix_web::test]
+async fn percent_encoded_auth_paths_share_the_count_of_the_plain_one() {
+    let app = limited_to(3, &[]).app();
+    let to = |uri: &str| auth_request("192.0.2.1").uri(uri);
+
+    for uri in [
+        "/api/v1/%61uth/login",
+        "/%61pi/v1/auth/login",
+        "/api/v1/auth/%6Cogin",
+    ] {
+        assert_eq!(send(&app, to(uri)).await.status, 415, "{uri}");
+    }
+
+    for uri in [
+        "/api/v1/auth/login",
+        "/api/v1/%61uth/login",
+        "/%61pi/%761/%61uth/login",
+    ] {
+        send(&app, to(uri))
+            .await
+            .assert_problem(429, "too_many_requests");
+    }
+}
+
+#[actix_web::test]
+async fn every_request_into_the_auth_scope_counts() {
+    let app = limited_to(2, &[]).app();
+    let get = |uri: &str| {
+        TestRequest::get()
+            .uri(uri)
+            .peer_addr("192.0.2.1:40000".parse().unwrap())
+    };
+
+    assert_eq!(send(&app, get("/api/v1/auth/nope")).await.status, 404);
+    assert_eq!(send(&app, get("/api/v1/auth/login")).await.status, 405);
+    send(&app, auth_request("192.0.2.1"))
+        .await
+        .assert_problem(429, "too_many_requests");
+    assert_eq!(send(&app, get("/api/v1/authx")).await.status, 404);
+}
+
+#[actix_web::test]
 async fn other_addresses_keep_their_own_allowance() {
     let app = limited_to(1, &[]).app();
 

@@ -79,6 +79,56 @@ async fn list_sessions_without_a_token_answers_401() {
 }
 
 #[actix_web::test]
+async fn list_sessions_with_any_query_parameter_answers_422_naming_it_and_lists_nothing() {
+    let mut fixture = Fixture::new();
+    fixture.authenticates(&user());
+    fixture
+        .sessions
+        .expect_list_live()
+        .with(always(), always())
+        .never();
+    let app = fixture.app();
+
+    for (query, expected) in [
+        ("?limit=5", vec!["limit"]),
+        ("?cursor=x&all", vec!["cursor", "all"]),
+        ("?limit=1&limit=2", vec!["limit"]),
+    ] {
+        let request = bearer(TestRequest::get().uri(&format!("/api/v1/users/me/sessions{query}")));
+
+        let reply = send(&app, request).await;
+
+        let errors = reply.field_errors();
+        let fields: Vec<&str> = errors.iter().map(|(field, _)| field.as_str()).collect();
+        assert_eq!(fields, expected, "{query}");
+        assert!(
+            errors.iter().all(|(_, code)| code == "unknown_parameter"),
+            "{query}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn list_sessions_checks_credentials_before_the_query() {
+    let mut fixture = Fixture::new();
+    fixture.authenticates(&user());
+    let app = fixture.app();
+    let uri = "/api/v1/users/me/sessions?limit=5";
+
+    let missing = send(&app, TestRequest::get().uri(uri)).await;
+    let bad = send(
+        &app,
+        TestRequest::get()
+            .uri(uri)
+            .insert_header(("authorization", "Bearer forged.token.value")),
+    )
+    .await;
+
+    missing.assert_problem(401, "unauthenticated");
+    bad.assert_problem(401, "invalid_token");
+}
+
+#[actix_web::test]
 async fn list_sessions_when_the_database_is_down_answers_503_not_ready() {
     let mut fixture = Fixture::new();
     fixture.authenticates(&user());

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, Secret, non_null};
+use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
 use crate::openapi::responses as r;
 
 /// The token of an email-change confirmation link.
@@ -65,7 +65,7 @@ impl TryFrom<ConfirmEmailRequest> for ConfirmEmailInput {
 pub(crate) async fn confirm_email(
     state: Data<AppState>,
     client: ClientInfo,
-    body: JsonBody<ConfirmEmailRequest>,
+    NoQuery(body): NoQuery<JsonBody<ConfirmEmailRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let ConfirmEmailInput(token) = body.into_command()?;
     state

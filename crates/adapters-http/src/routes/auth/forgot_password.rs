@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, non_null};
+use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, non_null};
 use crate::openapi::responses as r;
 
 /// The address to send a reset link to.
@@ -65,7 +65,7 @@ impl TryFrom<ForgotPasswordRequest> for ForgotPasswordInput {
 pub(crate) async fn forgot_password(
     state: Data<AppState>,
     client: ClientInfo,
-    body: JsonBody<ForgotPasswordRequest>,
+    NoQuery(body): NoQuery<JsonBody<ForgotPasswordRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let ForgotPasswordInput(email) = body.into_command()?;
     state.auth.forgot_password(email, &client.0).await?;

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::dto::TokenPairResponse;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, Secret, non_null};
+use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
 use crate::openapi::responses as r;
 
 /// Email and password.
@@ -75,7 +75,7 @@ impl TryFrom<LoginRequest> for LoginCommand {
 pub(crate) async fn login(
     state: Data<AppState>,
     client: ClientInfo,
-    body: JsonBody<LoginRequest>,
+    NoQuery(body): NoQuery<JsonBody<LoginRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let command: LoginCommand = body.into_command()?;
     let pair = state.auth.login(command, &client.0).await?;

@@ -3,7 +3,7 @@ use actix_web::web::Data;
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::extract::{Authenticated, ClientInfo};
+use crate::extract::{AuthenticatedWith, ClientInfo, NoQuery};
 use crate::openapi::responses as r;
 
 /// Log out
@@ -26,7 +26,7 @@ use crate::openapi::responses as r;
 )]
 pub(crate) async fn logout(
     state: Data<AppState>,
-    Authenticated(principal): Authenticated,
+    AuthenticatedWith(principal, NoQuery(())): AuthenticatedWith<NoQuery>,
     client: ClientInfo,
 ) -> Result<HttpResponse, ApiError> {
     state.auth.logout(&principal, &client.0).await?;

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::dto::TokenPairResponse;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, Secret, non_null};
+use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
 use crate::openapi::responses as r;
 
 /// A refresh token from an earlier login or refresh.
@@ -61,7 +61,7 @@ impl TryFrom<RefreshRequest> for RefreshInput {
 pub(crate) async fn refresh(
     state: Data<AppState>,
     client: ClientInfo,
-    body: JsonBody<RefreshRequest>,
+    NoQuery(body): NoQuery<JsonBody<RefreshRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let RefreshInput(token) = body.into_command()?;
     let pair = state.auth.refresh(token.expose(), &client.0).await?;

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::dto::UserResponse;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, Secret, non_null};
+use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
 use crate::openapi::responses as r;
 
 /// Self-service sign-up. No other member is accepted (`role`,
@@ -96,7 +96,7 @@ impl TryFrom<RegisterRequest> for RegisterCommand {
 pub(crate) async fn register(
     state: Data<AppState>,
     client: ClientInfo,
-    body: JsonBody<RegisterRequest>,
+    NoQuery(body): NoQuery<JsonBody<RegisterRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let command: RegisterCommand = body.into_command()?;
     let user = state.auth.register(command, &client.0).await?;

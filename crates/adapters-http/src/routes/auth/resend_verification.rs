@@ -3,7 +3,7 @@ use actix_web::web::Data;
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::extract::Authenticated;
+use crate::extract::{AuthenticatedWith, NoQuery};
 use crate::openapi::responses as r;
 
 /// Resend the verification link
@@ -29,7 +29,7 @@ use crate::openapi::responses as r;
 )]
 pub(crate) async fn resend_verification(
     state: Data<AppState>,
-    Authenticated(principal): Authenticated,
+    AuthenticatedWith(principal, NoQuery(())): AuthenticatedWith<NoQuery>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth.resend_verification(&principal).await?;
     Ok(HttpResponse::Accepted().finish())

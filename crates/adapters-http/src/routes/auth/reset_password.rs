@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, Secret, non_null};
+use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
 use crate::openapi::responses as r;
 
 /// The token of a reset link and the new password.
@@ -85,7 +85,7 @@ impl TryFrom<ResetPasswordRequest> for ResetPasswordInput {
 pub(crate) async fn reset_password(
     state: Data<AppState>,
     client: ClientInfo,
-    body: JsonBody<ResetPasswordRequest>,
+    NoQuery(body): NoQuery<JsonBody<ResetPasswordRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let input: ResetPasswordInput = body.into_command()?;
     state

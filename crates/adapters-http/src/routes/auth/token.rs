@@ -69,6 +69,8 @@ pub struct TokenRequest {
         (status = 503, response = r::UnavailableOrOverloaded),
     )
 )]
+// No `NoQuery` here: RFC 6749 §3.2 has the token endpoint ignore request
+// parameters it does not recognise.
 pub(crate) async fn token(
     state: Data<AppState>,
     client: ClientInfo,

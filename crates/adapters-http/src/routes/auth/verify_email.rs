@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, Secret, non_null};
+use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
 use crate::openapi::responses as r;
 
 /// The token of an email-verification link.
@@ -61,7 +61,7 @@ impl TryFrom<VerifyEmailRequest> for VerifyEmailInput {
 pub(crate) async fn verify_email(
     state: Data<AppState>,
     client: ClientInfo,
-    body: JsonBody<VerifyEmailRequest>,
+    NoQuery(body): NoQuery<JsonBody<VerifyEmailRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let VerifyEmailInput(token) = body.into_command()?;
     state.auth.verify_email(token.expose(), &client.0).await?;

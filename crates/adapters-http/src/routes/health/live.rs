@@ -1,6 +1,7 @@
 use actix_web::HttpResponse;
 
 use crate::dto::{HealthStatus, LiveResponse};
+use crate::extract::NoQuery;
 
 /// Liveness
 ///
@@ -12,7 +13,7 @@ use crate::dto::{HealthStatus, LiveResponse};
     operation_id = "live",
     responses((status = 200, description = "The process runs", body = LiveResponse))
 )]
-pub(crate) async fn live() -> HttpResponse {
+pub(crate) async fn live(NoQuery(()): NoQuery) -> HttpResponse {
     HttpResponse::Ok().json(LiveResponse {
         status: HealthStatus::Ok,
     })

@@ -4,6 +4,7 @@ use actix_web::web::Data;
 use crate::app::AppState;
 use crate::dto::{HealthStatus, ReadinessChecks, ReadyResponse};
 use crate::error::ApiError;
+use crate::extract::NoQuery;
 use crate::openapi::responses as r;
 
 /// Readiness
@@ -20,7 +21,10 @@ use crate::openapi::responses as r;
         (status = 503, response = r::NotReady),
     )
 )]
-pub(crate) async fn ready(state: Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn ready(
+    state: Data<AppState>,
+    NoQuery(()): NoQuery,
+) -> Result<HttpResponse, ApiError> {
     let readiness = state.health.readiness().await;
     let checks = ReadinessChecks::from(readiness);
     if readiness.is_ready() {

@@ -6,7 +6,9 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{AuthenticatedWith, ClientInfo, JsonBody, JsonRequest, Secret, non_null};
+use crate::extract::{
+    AuthenticatedWith, ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null,
+};
 use crate::openapi::responses as r;
 
 /// The address to switch to, and the current password.
@@ -88,7 +90,9 @@ impl TryFrom<ChangeEmailRequest> for ChangeEmailInput {
 pub(crate) async fn change_email(
     state: Data<AppState>,
     client: ClientInfo,
-    AuthenticatedWith(principal, body): AuthenticatedWith<JsonBody<ChangeEmailRequest>>,
+    AuthenticatedWith(principal, NoQuery(body)): AuthenticatedWith<
+        NoQuery<JsonBody<ChangeEmailRequest>>,
+    >,
 ) -> Result<HttpResponse, ApiError> {
     let input: ChangeEmailInput = body.into_command()?;
     state

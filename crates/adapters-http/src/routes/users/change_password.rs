@@ -6,7 +6,9 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{AuthenticatedWith, ClientInfo, JsonBody, JsonRequest, Secret, non_null};
+use crate::extract::{
+    AuthenticatedWith, ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null,
+};
 use crate::openapi::responses as r;
 
 /// The current password and the new one.
@@ -92,7 +94,9 @@ impl TryFrom<ChangePasswordRequest> for ChangePasswordInput {
 pub(crate) async fn change_password(
     state: Data<AppState>,
     client: ClientInfo,
-    AuthenticatedWith(principal, body): AuthenticatedWith<JsonBody<ChangePasswordRequest>>,
+    AuthenticatedWith(principal, NoQuery(body)): AuthenticatedWith<
+        NoQuery<JsonBody<ChangePasswordRequest>>,
+    >,
 ) -> Result<HttpResponse, ApiError> {
     let input: ChangePasswordInput = body.into_command()?;
     state

@@ -3,7 +3,7 @@ use actix_web::web::Data;
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::extract::Authenticated;
+use crate::extract::{AuthenticatedWith, NoQuery};
 use crate::openapi::responses as r;
 
 /// Delete the current user
@@ -28,7 +28,7 @@ use crate::openapi::responses as r;
 )]
 pub(crate) async fn delete_me(
     state: Data<AppState>,
-    Authenticated(principal): Authenticated,
+    AuthenticatedWith(principal, NoQuery(())): AuthenticatedWith<NoQuery>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth.delete_account(&principal).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -4,7 +4,7 @@ use actix_web::web::Data;
 use crate::app::AppState;
 use crate::dto::{SessionListResponse, SessionResponse};
 use crate::error::ApiError;
-use crate::extract::Authenticated;
+use crate::extract::{AuthenticatedWith, NoQuery};
 use crate::openapi::responses as r;
 
 /// The current user's sessions
@@ -27,7 +27,7 @@ use crate::openapi::responses as r;
 )]
 pub(crate) async fn list_sessions(
     state: Data<AppState>,
-    Authenticated(principal): Authenticated,
+    AuthenticatedWith(principal, NoQuery(())): AuthenticatedWith<NoQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let sessions = state.auth.list_sessions(&principal).await?;
     Ok(HttpResponse::Ok().json(SessionListResponse {

@@ -2,7 +2,7 @@ use actix_web::HttpResponse;
 
 use crate::dto::UserResponse;
 use crate::error::ApiError;
-use crate::extract::Authenticated;
+use crate::extract::{AuthenticatedWith, NoQuery};
 use crate::openapi::responses as r;
 
 /// The current user
@@ -21,6 +21,8 @@ use crate::openapi::responses as r;
         (status = 503, response = r::Unavailable),
     )
 )]
-pub(crate) async fn me(Authenticated(principal): Authenticated) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn me(
+    AuthenticatedWith(principal, NoQuery(())): AuthenticatedWith<NoQuery>,
+) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(UserResponse::from(&principal.user)))
 }

@@ -4,7 +4,7 @@ use domain::SessionId;
 
 use crate::app::AppState;
 use crate::error::ApiError;
-use crate::extract::{AuthenticatedWith, ClientInfo, PathId};
+use crate::extract::{AuthenticatedWith, ClientInfo, NoQuery, PathId};
 use crate::openapi::responses as r;
 
 /// End one of the current user's sessions
@@ -31,7 +31,7 @@ use crate::openapi::responses as r;
 pub(crate) async fn revoke_session(
     state: Data<AppState>,
     client: ClientInfo,
-    AuthenticatedWith(principal, PathId(id)): AuthenticatedWith<PathId>,
+    AuthenticatedWith(principal, NoQuery(PathId(id))): AuthenticatedWith<NoQuery<PathId>>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .auth

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::dto::UserResponse;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{AuthenticatedWith, JsonBody, JsonRequest, non_null};
+use crate::extract::{AuthenticatedWith, JsonBody, JsonRequest, NoQuery, non_null};
 use crate::openapi::responses as r;
 
 /// The caller's new profile. `name` is the only member: any other (`email`,
@@ -64,7 +64,9 @@ impl TryFrom<UpdateMeRequest> for UpdateMeInput {
 )]
 pub(crate) async fn update_me(
     state: Data<AppState>,
-    AuthenticatedWith(principal, body): AuthenticatedWith<JsonBody<UpdateMeRequest>>,
+    AuthenticatedWith(principal, NoQuery(body)): AuthenticatedWith<
+        NoQuery<JsonBody<UpdateMeRequest>>,
+    >,
 ) -> Result<HttpResponse, ApiError> {
     let UpdateMeInput(name) = body.into_command()?;
     let user = state.auth.update_profile(&principal, name).await?;
