@@ -10,7 +10,8 @@ impl AuthService {
     /// Queues a password-reset link for an active account with this email;
     /// a newer link voids older ones. Unknown and deactivated emails get the
     /// same answer and nothing is written. Neither path does slow work (the
-    /// mail is only queued), so timing tells nothing either.
+    /// mail is only queued); the HTTP layer pads both to the same latency,
+    /// since only a known address costs a write.
     ///
     /// # Errors
     /// `Infra` only.

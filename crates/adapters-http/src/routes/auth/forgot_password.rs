@@ -1,3 +1,5 @@
+use std::time::{Duration, Instant};
+
 use actix_web::HttpResponse;
 use actix_web::web::Data;
 use domain::Email;
@@ -42,8 +44,9 @@ impl TryFrom<ForgotPasswordRequest> for ForgotPasswordInput {
 /// For an active account with this address, queues a reset link
 /// (`{public_url}/reset-password?token=...`, valid for
 /// `APP_AUTH__RESET_TTL_SECS`, default 30 minutes); a newer link voids older
-/// ones. The answer, and its latency, are the same whether or not such an
-/// account exists, so it reveals nothing about who is registered.
+/// ones. The answer, and its latency (padded to at least 100 ms), are the
+/// same whether or not such an account exists, so it reveals nothing about
+/// who is registered.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/forgot-password",
@@ -68,6 +71,16 @@ pub(crate) async fn forgot_password(
     NoQuery(body): NoQuery<JsonBody<ForgotPasswordRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let ForgotPasswordInput(email) = body.into_command()?;
-    state.auth.forgot_password(email, &client.0).await?;
+    let started = Instant::now();
+    let result = state.auth.forgot_password(email, &client.0).await;
+    // A known address writes a token, an event and a mail; an unknown one
+    // writes nothing. Answer no sooner than a fixed floor, so the
+    // difference does not show in the latency.
+    actix_web::rt::time::sleep(ANSWER_FLOOR.saturating_sub(started.elapsed())).await;
+    result?;
     Ok(HttpResponse::Accepted().finish())
 }
+
+/// The least time a forgot-password answer takes, well above the write a
+/// known address costs on either backend.
+const ANSWER_FLOOR: Duration = Duration::from_millis(100);
