@@ -70,12 +70,14 @@ fn create_admin(args: &CreateAdminArgs) -> anyhow::Result<()> {
     let name = UserName::parse(&args.name).map_err(|e| anyhow!("--name: {e}"))?;
     let from_env = std::env::var(ADMIN_PASSWORD_VAR).ok();
     let stdin = std::io::stdin();
-    if from_env.is_none() && stdin.is_terminal() {
-        // The prompt goes to stderr so stdout stays the result alone. The
-        // password is echoed: pipe it in or set the variable to avoid that.
-        eprint!("Password for {email}: ");
-    }
-    let raw = admin_password(from_env, stdin.lock())?;
+    let raw = if from_env.is_none() && stdin.is_terminal() {
+        // Typed at a terminal: not echoed. The prompt goes to stderr (via
+        // the terminal), so stdout stays the result alone.
+        rpassword::prompt_password(format!("Password for {email}: "))
+            .context("reading the password from the terminal")?
+    } else {
+        admin_password(from_env, stdin.lock())?
+    };
     let password = Password::parse(&raw, &[email.as_str(), name.as_str()])
         .map_err(|e| anyhow!("password: {e}"))?;
     let command = CreateUserCommand {
