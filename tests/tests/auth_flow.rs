@@ -16,6 +16,7 @@ e2e_tests!(
     the_oauth_token_endpoint_serves_password_and_refresh_grants,
     repeated_failures_lock_the_account_even_for_the_right_password,
     a_stored_hash_below_the_configured_cost_is_upgraded_at_login,
+    concurrent_wrong_guesses_get_no_more_checks_than_the_limit,
 );
 
 fn start(backend: Backend) -> Option<TestServer> {
@@ -298,5 +299,41 @@ fn a_stored_hash_below_the_configured_cost_is_upgraded_at_login(backend: Backend
         server.login("ada@example.com", PASSWORD).status(),
         200,
         "the new hash verifies"
+    );
+}
+
+fn concurrent_wrong_guesses_get_no_more_checks_than_the_limit(backend: Backend) {
+    let Some(server) = TestServer::start(backend, &[("APP_AUTH__MAX_FAILED_LOGINS", "3")]) else {
+        return;
+    };
+    assert_eq!(
+        server.register("ada@example.com", PASSWORD, "Ada").status(),
+        201
+    );
+
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let guesses: Vec<_> = (0..12)
+            .map(|n| {
+                let server = &server;
+                scope.spawn(move || {
+                    server
+                        .login("ada@example.com", &format!("wrong guess number {n}"))
+                        .status()
+                        .as_u16()
+                })
+            })
+            .collect();
+        guesses.into_iter().map(|g| g.join().unwrap()).collect()
+    });
+
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        3,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        9,
+        "{statuses:?}"
     );
 }

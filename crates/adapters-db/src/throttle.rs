@@ -8,53 +8,50 @@ use diesel::sql_types::{Integer, Nullable, Timestamp as SqlTimestamp};
 use domain::ports::{LockoutPolicy, LoginThrottle};
 use domain::{Effects, InfraError, Timestamp};
 
-use crate::connection::{on_backend, write_transaction};
+use crate::connection::{DbConnection, on_backend, write_transaction};
 use crate::database::Database;
 use crate::effects;
 use crate::error::StoreError;
 use crate::rows::{from_db, to_db};
 use crate::schema::login_throttle;
 
+/// `now + policy.lockout_secs`, or an error when that cannot be represented.
+fn lock_end(now: Timestamp, policy: LockoutPolicy) -> Result<Timestamp, InfraError> {
+    i64::try_from(policy.lockout_secs)
+        .ok()
+        .and_then(TimeDelta::try_seconds)
+        .and_then(|lockout| now.checked_add_signed(lockout))
+        .ok_or_else(|| InfraError::unexpected("lockout_secs out of range"))
+}
+
+/// Whether `failures` have reached the limit.
+fn reached(failures: i32, policy: LockoutPolicy) -> bool {
+    u32::try_from(failures).is_ok_and(|n| n >= policy.max_failures)
+}
+
+/// Locks `key` until `until`, in the caller's transaction.
+fn lock(conn: &mut DbConnection, key: &str, until: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(login_throttle::table.find(key))
+        .set(login_throttle::locked_until.eq(until))
+        .execute(conn)
+        .map(drop)
+}
+
 #[async_trait]
 impl LoginThrottle for Database {
-    async fn locked_until(
-        &self,
-        key: &str,
-        now: Timestamp,
-    ) -> Result<Option<Timestamp>, InfraError> {
-        let key = key.to_owned();
-        self.run(move |conn| {
-            let until: Option<Option<NaiveDateTime>> = login_throttle::table
-                .find(key)
-                .filter(login_throttle::locked_until.gt(to_db(now)))
-                .select(login_throttle::locked_until)
-                .first(conn)
-                .optional()?;
-            Ok(until.flatten().map(from_db))
-        })
-        .await
-        .map_err(InfraError::from)
-    }
-
-    async fn record_failure(
+    async fn begin_attempt(
         &self,
         key: &str,
         now: Timestamp,
         policy: LockoutPolicy,
-        effects: Effects,
-        lock_effects: Effects,
     ) -> Result<Option<Timestamp>, InfraError> {
         let key = key.to_owned();
-        let lock_end = i64::try_from(policy.lockout_secs)
-            .ok()
-            .and_then(TimeDelta::try_seconds)
-            .and_then(|lockout| now.checked_add_signed(lockout))
-            .ok_or_else(|| InfraError::unexpected("lockout_secs out of range"))?;
+        let lock_end = to_db(lock_end(now, policy)?);
         self.run(move |conn| {
             write_transaction(conn, |conn| {
                 let now = to_db(now);
                 let lock_ended = login_throttle::locked_until.le(now);
-                // The increment happens in the store, so concurrent failures
+                // The increment happens in the store, so concurrent attempts
                 // all count; a lockout that has ended starts a new count.
                 on_backend!(&mut *conn, |inner| {
                     diesel::insert_into(login_throttle::table)
@@ -82,25 +79,54 @@ impl LoginThrottle for Database {
                 })?;
                 // This transaction now holds the row (PostgreSQL's row lock,
                 // SQLite's write lock), so what it reads is what it wrote.
-                let (failures, locked_until): (i32, Option<NaiveDateTime>) = login_throttle::table
+                let (failures, locked_until) = read(conn, &key)?;
+                if let Some(until) = locked_until {
+                    return Ok::<_, StoreError>(Some(from_db(until)));
+                }
+                // More attempts than the limit at once: this one waits for
+                // the lockout instead of being checked.
+                if u32::try_from(failures).is_ok_and(|n| n > policy.max_failures) {
+                    lock(conn, &key, lock_end)?;
+                    return Ok(Some(from_db(lock_end)));
+                }
+                Ok(None)
+            })
+        })
+        .await
+        .map_err(InfraError::from)
+    }
+
+    async fn record_failure(
+        &self,
+        key: &str,
+        now: Timestamp,
+        policy: LockoutPolicy,
+        effects: Effects,
+        lock_effects: Effects,
+    ) -> Result<Option<Timestamp>, InfraError> {
+        let key = key.to_owned();
+        let lock_end = to_db(lock_end(now, policy)?);
+        self.run(move |conn| {
+            write_transaction(conn, |conn| {
+                // No row: a success cleared the count meanwhile.
+                let row = login_throttle::table
                     .find(&key)
                     .select((login_throttle::failures, login_throttle::locked_until))
-                    .first(conn)?;
-                let reached = u32::try_from(failures).is_ok_and(|n| n >= policy.max_failures);
+                    .first::<(i32, Option<NaiveDateTime>)>(conn)
+                    .optional()?;
                 // Only the failure that reaches the limit locks (and reports
                 // it); later ones during the lockout leave its end alone.
-                let locked = if reached && locked_until.is_none() {
-                    let until = to_db(lock_end);
-                    diesel::update(login_throttle::table.find(&key))
-                        .set(login_throttle::locked_until.eq(until))
-                        .execute(conn)?;
-                    Some(from_db(until))
-                } else {
-                    None
+                let locked = match row {
+                    Some((failures, None)) if reached(failures, policy) => {
+                        lock(conn, &key, lock_end)?;
+                        Some(from_db(lock_end))
+                    }
+                    _ => None,
                 };
-                effects::apply(conn, &effects, from_db(now))?;
+                let now = from_db(to_db(now));
+                effects::apply(conn, &effects, now)?;
                 if locked.is_some() {
-                    effects::apply(conn, &lock_effects, from_db(now))?;
+                    effects::apply(conn, &lock_effects, now)?;
                 }
                 Ok::<_, StoreError>(locked)
             })
@@ -118,4 +144,12 @@ impl LoginThrottle for Database {
         .await
         .map_err(InfraError::from)
     }
+}
+
+/// The failure count and lock end of `key`, which exists.
+fn read(conn: &mut DbConnection, key: &str) -> QueryResult<(i32, Option<NaiveDateTime>)> {
+    login_throttle::table
+        .find(key)
+        .select((login_throttle::failures, login_throttle::locked_until))
+        .first(conn)
 }

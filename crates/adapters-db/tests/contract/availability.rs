@@ -25,7 +25,16 @@ async fn a_postgres_server_that_is_down_still_connects_and_then_answers_unavaila
     assert_eq!(db.backend(), Backend::Postgres);
     let started = Instant::now();
     let found = db.find_by_id(UserId::generate()).await;
-    let locked = db.locked_until("ada@example.com", t0()).await;
+    let locked = db
+        .begin_attempt(
+            "ada@example.com",
+            t0(),
+            domain::ports::LockoutPolicy {
+                max_failures: 5,
+                lockout_secs: 900,
+            },
+        )
+        .await;
     let readiness = db.readiness().await;
     let elapsed = started.elapsed();
     assert!(

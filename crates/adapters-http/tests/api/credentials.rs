@@ -33,8 +33,8 @@ fn email_change(new_email: &str) -> serde_json::Value {
 fn locked_out(fixture: &mut Fixture) {
     fixture
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(Some(now() + Duration::seconds(120))));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(Some(now() + Duration::seconds(120))));
 }
 
 #[actix_web::test]
@@ -203,8 +203,8 @@ async fn change_email_to_a_taken_address_answers_409_email_taken() {
     fixture.authenticates(&account);
     fixture
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(None));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(None));
     fixture
         .users
         .expect_find_by_email()

@@ -104,8 +104,8 @@ async fn login_while_locked_out_answers_429_with_retry_after() {
     let mut fixture = Fixture::new();
     fixture
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(Some(now() + Duration::seconds(120))));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(Some(now() + Duration::seconds(120))));
 
     let reply = send(&fixture.app(), login(&credentials())).await;
 
@@ -118,8 +118,8 @@ async fn login_when_hashing_is_overloaded_answers_503_with_retry_after() {
     let mut fixture = Fixture::new();
     fixture
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(None));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(None));
     fixture
         .users
         .expect_find_by_email()

@@ -143,8 +143,8 @@ async fn the_forwarded_client_address_reaches_the_use_case() {
     let mut fixture = limited_to(30, &[PROXY]);
     fixture
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(None));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(None));
     fixture
         .users
         .expect_find_by_email()

@@ -215,8 +215,8 @@ impl Fixture {
     /// the password verifies when `correct`.
     pub fn password_check(&mut self, user: Option<User>, correct: bool) {
         self.throttle
-            .expect_locked_until()
-            .returning(|_, _| Ok(None));
+            .expect_begin_attempt()
+            .returning(|_, _, _| Ok(None));
         let found = user.clone();
         self.users.expect_find_by_email().returning(move |email| {
             Ok(found

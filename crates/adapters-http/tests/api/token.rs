@@ -154,8 +154,8 @@ async fn the_password_grant_while_locked_out_answers_429_as_a_problem() {
     let mut fixture = Fixture::new();
     fixture
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(Some(now() + Duration::seconds(30))));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(Some(now() + Duration::seconds(30))));
 
     let reply = send(&fixture.app(), post_form(PASSWORD_GRANT)).await;
 
@@ -168,8 +168,8 @@ async fn the_password_grant_when_overloaded_answers_503_as_a_problem() {
     let mut fixture = Fixture::new();
     fixture
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(None));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(None));
     fixture.users.expect_find_by_email().returning(|_| Ok(None));
     fixture
         .hasher

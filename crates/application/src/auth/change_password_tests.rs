@@ -16,8 +16,8 @@ fn current_password(ports: &mut MockPorts, user: &User, verified: bool) {
     let found = user.clone();
     ports
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(None));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(None));
     ports
         .users
         .expect_find_by_email()
@@ -133,7 +133,7 @@ async fn change_password_hashes_the_new_password_not_the_current_one() {
 #[tokio::test]
 async fn a_weak_new_password_is_refused_before_any_password_check_or_write() {
     let mut ports = MockPorts::new();
-    ports.throttle.expect_locked_until().never();
+    ports.throttle.expect_begin_attempt().never();
     ports.hasher.expect_verify().never();
     ports.hasher.expect_hash().never();
     ports
@@ -194,8 +194,8 @@ async fn a_locked_out_account_cannot_change_its_password_even_with_the_right_one
     let mut ports = MockPorts::new();
     ports
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(Some(now() + Duration::seconds(120))));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(Some(now() + Duration::seconds(120))));
     ports.hasher.expect_verify().never();
     ports.hasher.expect_hash().never();
 

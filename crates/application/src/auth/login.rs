@@ -33,7 +33,8 @@ impl AuthService {
     }
 
     /// The account, when it exists and `command.password` is its password.
-    /// Counts a failure otherwise and clears the count on success.
+    /// Each check is counted as a failure before it runs and the count is
+    /// cleared on success, so concurrent wrong guesses cannot pass the limit.
     pub(crate) async fn check_password(
         &self,
         command: &LoginCommand,
@@ -42,7 +43,10 @@ impl AuthService {
         let ports = &self.ports;
         let key = command.email.as_str();
         let now = ports.clock.now();
-        if let Some(until) = ports.throttle.locked_until(key, now).await? {
+        // Counted before the check, so that concurrent guesses cannot pass
+        // the limit together; a success clears the count below.
+        let lockout = self.config.lockout;
+        if let Some(until) = ports.throttle.begin_attempt(key, now, lockout).await? {
             return Err(LoginError::LockedOut {
                 retry_after_secs: whole_seconds_until(until, now).max(1),
             });

@@ -17,8 +17,8 @@ fn command() -> LoginCommand {
 fn account(ports: &mut MockPorts, user: User, verified: bool) {
     ports
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(None));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(None));
     ports
         .users
         .expect_find_by_email()
@@ -131,8 +131,8 @@ async fn an_unknown_email_pays_for_a_dummy_verify_and_counts_a_failure() {
     let mut ports = MockPorts::new();
     ports
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(None));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(None));
     ports.users.expect_find_by_email().returning(|_| Ok(None));
     ports
         .hasher
@@ -158,8 +158,8 @@ async fn a_locked_account_is_refused_before_any_password_check() {
     let mut ports = MockPorts::new();
     ports
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(Some(now() + Duration::milliseconds(60_500))));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(Some(now() + Duration::milliseconds(60_500))));
     ports.hasher.expect_verify().never();
     ports.hasher.expect_verify_dummy().never();
 
@@ -325,8 +325,8 @@ async fn an_overloaded_hasher_answers_overloaded_without_counting_a_failure() {
     let mut ports = MockPorts::new();
     ports
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(None));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(None));
     ports
         .users
         .expect_find_by_email()

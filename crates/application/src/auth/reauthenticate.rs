@@ -46,8 +46,8 @@ mod tests {
         let principal = principal_of(&user);
         ports
             .throttle
-            .expect_locked_until()
-            .returning(|_, _| Ok(None));
+            .expect_begin_attempt()
+            .returning(|_, _, _| Ok(None));
         ports
             .users
             .expect_find_by_email()
@@ -75,8 +75,8 @@ mod tests {
         let principal = principal_of(&user);
         ports
             .throttle
-            .expect_locked_until()
-            .returning(|_, _| Ok(None));
+            .expect_begin_attempt()
+            .returning(|_, _, _| Ok(None));
         ports
             .users
             .expect_find_by_email()
@@ -107,8 +107,8 @@ mod tests {
         };
         ports
             .throttle
-            .expect_locked_until()
-            .returning(|_, _| Ok(None));
+            .expect_begin_attempt()
+            .returning(|_, _, _| Ok(None));
         ports
             .users
             .expect_find_by_email()

@@ -19,8 +19,8 @@ fn current_password(ports: &mut MockPorts, user: &User, verified: bool) {
     let found = user.clone();
     ports
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(None));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(None));
     ports
         .users
         .expect_find_by_email()
@@ -203,8 +203,8 @@ async fn request_email_change_to_the_callers_own_address_is_email_taken() {
     let own = principal.user.clone();
     ports
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(None));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(None));
     ports.hasher.expect_verify().returning(|_, _| Ok(true));
     ports.throttle.expect_clear().returning(|_| Ok(()));
     // Once for the password check, once for the new address: the same one.
@@ -255,8 +255,8 @@ async fn a_locked_out_account_cannot_request_an_email_change() {
     let mut ports = MockPorts::new();
     ports
         .throttle
-        .expect_locked_until()
-        .returning(|_, _| Ok(Some(now() + Duration::seconds(30))));
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(Some(now() + Duration::seconds(30))));
     ports.hasher.expect_verify().never();
     nothing_issued(&mut ports);
 

@@ -15,21 +15,28 @@ pub struct LockoutPolicy {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait LoginThrottle: Send + Sync {
-    /// When the lockout of `key` ends, if it is locked at `now`.
-    async fn locked_until(
+    /// Starts a password check for `key` at `now` and counts it as a
+    /// failure in advance (incremented in the store, atomically, so that
+    /// concurrent checks cannot together exceed the limit; a success clears
+    /// the count afterwards). A lockout that has ended starts a new count.
+    ///
+    /// Returns when the lockout ends, and the password MUST then not be
+    /// checked, if `key` is locked at `now`, or if this attempt is beyond
+    /// `policy.max_failures` (more checks at once than the limit allows: the
+    /// key is then locked until `now + lockout_secs`). `None`: go ahead.
+    async fn begin_attempt(
         &self,
         key: &str,
         now: Timestamp,
+        policy: LockoutPolicy,
     ) -> Result<Option<Timestamp>, InfraError>;
 
-    /// Counts one failure at `now` and applies `effects`, atomically (the
-    /// count MUST be incremented in the store, not read-modify-written, so
-    /// concurrent failures all count). A lockout that has already ended
-    /// starts a new count. When this failure brings the count to
-    /// `policy.max_failures`, the key is locked until `now + lockout_secs`,
-    /// `lock_effects` are applied too (in the same transaction), and that
-    /// instant is returned; otherwise `lock_effects` are dropped and the
-    /// answer is `None`.
+    /// Records that an attempt begun with `begin_attempt` failed, and
+    /// applies `effects`, atomically. When the failures counted have
+    /// reached `policy.max_failures` and `key` is not locked yet, it is
+    /// locked until `now + lockout_secs`, `lock_effects` are applied too,
+    /// and that instant is returned; otherwise `lock_effects` are dropped
+    /// and the answer is `None`.
     async fn record_failure(
         &self,
         key: &str,
