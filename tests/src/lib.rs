@@ -341,6 +341,35 @@ pub fn stored_password_hash(server: &TestServer, email: &str) -> String {
     user.password_hash.expose().to_owned()
 }
 
+/// The `Authorization` header value for a token pair's access token.
+pub fn bearer(pair: &Value) -> String {
+    format!(
+        "Bearer {}",
+        pair["access_token"].as_str().expect("an access token")
+    )
+}
+
+/// `GET /api/v1/users/me` with the pair's access token.
+pub fn me(server: &TestServer, pair: &Value) -> Response {
+    server
+        .get("/api/v1/users/me")
+        .header("authorization", bearer(pair))
+        .send()
+        .expect("request")
+}
+
+/// The status and problem `code` of a response.
+pub fn problem_code(response: Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().expect("a JSON body");
+    (status, body["code"].as_str().unwrap_or_default().to_owned())
+}
+
+/// The token of the link in a mail.
+pub fn token_of(mail: &ReceivedMail) -> String {
+    mail.token().expect("a link with a token").to_owned()
+}
+
 /// A password that meets every rule.
 pub const PASSWORD: &str = "correct horse battery staple";
 

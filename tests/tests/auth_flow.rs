@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use e2e::serde_json::{Value, json};
-use e2e::{Backend, PASSWORD, TestServer, e2e_tests};
+use e2e::{Backend, PASSWORD, TestServer, bearer, e2e_tests};
 
 e2e_tests!(
     registering_returns_the_user_with_its_location_and_no_secret,
@@ -31,10 +31,6 @@ fn problem(response: reqwest::blocking::Response) -> (u16, Value) {
         .to_owned();
     assert_eq!(content_type, "application/problem+json", "status {status}");
     (status, response.json().unwrap())
-}
-
-fn bearer(pair: &Value) -> String {
-    format!("Bearer {}", pair["access_token"].as_str().unwrap())
 }
 
 fn registering_returns_the_user_with_its_location_and_no_secret(backend: Backend) {
