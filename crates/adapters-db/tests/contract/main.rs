@@ -10,12 +10,14 @@ mod support;
 
 mod availability;
 mod health;
+mod last_admin;
 mod migrations;
 mod one_time_tokens;
 mod outbox;
 mod security_events;
 mod sessions;
 mod throttle;
+mod user_change_tokens;
 mod user_changes;
 mod user_deletion;
 mod users;

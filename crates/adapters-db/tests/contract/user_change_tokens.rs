@@ -1,0 +1,230 @@
+//! `UserRepository::apply_change` and one-time tokens: consuming one as part
+//! of a change, voiding others, and the active-account requirement.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use domain::ports::{OneTimeTokenRepository, UserRepository};
+use domain::{
+    Effects, EventKind, PasswordHash, TokenPurpose, UserChange, UserChangeError, UserName,
+};
+
+use crate::support::*;
+use crate::user_changes::{
+    assert_no_effects, consuming, deactivation, every_effect, issued, reload,
+};
+
+contract_tests!(
+    a_usable_token_is_consumed_once_and_a_second_consume_is_token_unusable_writing_nothing,
+    an_expired_token_is_token_unusable,
+    a_voided_token_is_token_unusable,
+    a_token_of_another_user_is_token_unusable,
+    an_unknown_token_is_token_unusable,
+    concurrent_changes_consuming_one_token_have_exactly_one_winner,
+    a_change_voids_the_unused_tokens_of_the_purposes_it_names_only,
+    a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one,
+);
+
+async fn a_usable_token_is_consumed_once_and_a_second_consume_is_token_unusable_writing_nothing(
+    f: Fixture,
+) {
+    let user = f.user().await;
+    let verify = issued(&f, user.id, TokenPurpose::VerifyEmail, "verify").await;
+    let first_at = t0() + secs(10);
+    let verified = event(user.id, EventKind::EmailVerified, first_at);
+
+    let first =
+        f.db.apply_change(
+            consuming(user.id, first_at, &verify),
+            Effects::event(verified.clone()),
+        )
+        .await
+        .unwrap();
+    let mut again = consuming(user.id, t0() + secs(20), &verify);
+    again.name = Some(UserName::parse("Someone Else").unwrap());
+    let second =
+        f.db.apply_change(again, every_effect(user.id, t0() + secs(20), "second"))
+            .await;
+
+    assert!(first.email_verified);
+    assert_eq!(first.updated_at, first_at);
+    assert!(
+        matches!(second, Err(UserChangeError::TokenUnusable)),
+        "{second:?}"
+    );
+    assert_eq!(reload(&f, &user).await, first);
+    let used = f.stored_token(&verify).await.unwrap();
+    assert_eq!(used.used_at, Some(first_at));
+    assert_eq!(f.events(user.id).await, vec![verified]);
+    assert_eq!(f.outbox().await, vec![]);
+    assert_eq!(f.stored_token(&hash("second")).await, None);
+}
+
+async fn an_expired_token_is_token_unusable(f: Fixture) {
+    let user = f.user().await;
+    let verify = issued(&f, user.id, TokenPurpose::VerifyEmail, "verify").await;
+    let expires_at = f.stored_token(&verify).await.unwrap().expires_at;
+
+    for at in [expires_at, expires_at + secs(1)] {
+        let result =
+            f.db.apply_change(
+                consuming(user.id, at, &verify),
+                every_effect(user.id, at, "t"),
+            )
+            .await;
+
+        assert!(
+            matches!(result, Err(UserChangeError::TokenUnusable)),
+            "at {at}: {result:?}"
+        );
+    }
+    assert_eq!(reload(&f, &user).await, user);
+    assert_eq!(f.stored_token(&verify).await.unwrap().used_at, None);
+    assert_no_effects(&f, user.id, "t").await;
+    // A microsecond earlier it still works.
+    f.db.apply_change(
+        consuming(user.id, expires_at - TimeDelta::microseconds(1), &verify),
+        Effects::none(),
+    )
+    .await
+    .unwrap();
+}
+
+async fn a_voided_token_is_token_unusable(f: Fixture) {
+    let user = f.user().await;
+    let older = issued(&f, user.id, TokenPurpose::ResetPassword, "older").await;
+    f.db.issue(
+        token(
+            user.id,
+            TokenPurpose::ResetPassword,
+            "newer",
+            t0() + secs(1),
+        ),
+        Effects::none(),
+    )
+    .await
+    .unwrap();
+
+    let result =
+        f.db.apply_change(consuming(user.id, t0() + secs(2), &older), Effects::none())
+            .await;
+
+    assert!(
+        matches!(result, Err(UserChangeError::TokenUnusable)),
+        "{result:?}"
+    );
+    assert_eq!(reload(&f, &user).await, user);
+}
+
+async fn a_token_of_another_user_is_token_unusable(f: Fixture) {
+    let user = f.user().await;
+    let owner = f.user().await;
+    let theirs = issued(&f, owner.id, TokenPurpose::VerifyEmail, "theirs").await;
+    let at = t0() + secs(5);
+
+    let result =
+        f.db.apply_change(
+            consuming(user.id, at, &theirs),
+            every_effect(user.id, at, "t"),
+        )
+        .await;
+
+    assert!(
+        matches!(result, Err(UserChangeError::TokenUnusable)),
+        "{result:?}"
+    );
+    assert_eq!(reload(&f, &user).await, user);
+    assert_eq!(f.stored_token(&theirs).await.unwrap().used_at, None);
+    assert_no_effects(&f, user.id, "t").await;
+}
+
+async fn an_unknown_token_is_token_unusable(f: Fixture) {
+    let user = f.user().await;
+
+    let result =
+        f.db.apply_change(
+            consuming(user.id, t0(), &hash("never issued")),
+            Effects::none(),
+        )
+        .await;
+
+    assert!(
+        matches!(result, Err(UserChangeError::TokenUnusable)),
+        "{result:?}"
+    );
+    assert_eq!(reload(&f, &user).await, user);
+}
+
+async fn concurrent_changes_consuming_one_token_have_exactly_one_winner(f: Fixture) {
+    let user = f.user().await;
+    let reset = issued(&f, user.id, TokenPurpose::ResetPassword, "reset").await;
+    let db = Arc::new(f.db.clone());
+
+    let attempts: Vec<_> = (1..=10)
+        .map(|i| {
+            let db = Arc::clone(&db);
+            let mut change = UserChange::new(user.id, t0() + secs(i));
+            change.password_hash = Some(PasswordHash::new(format!("hash-{i}")));
+            change.consume_token = Some(reset.clone());
+            let effects = Effects::event(event(user.id, EventKind::PasswordReset, change.at));
+            tokio::spawn(async move { db.apply_change(change, effects).await })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for (i, attempt) in (1..=10).zip(attempts) {
+        match attempt.await.unwrap() {
+            Ok(_) => winners.push(i),
+            Err(UserChangeError::TokenUnusable) => {}
+            Err(other) => panic!("attempt {i}: {other:?}"),
+        }
+    }
+
+    assert_eq!(winners.len(), 1, "winners: {winners:?}");
+    let winner = winners[0];
+    assert_eq!(
+        reload(&f, &user).await.password_hash,
+        PasswordHash::new(format!("hash-{winner}"))
+    );
+    assert_eq!(f.events(user.id).await.len(), 1);
+}
+
+async fn a_change_voids_the_unused_tokens_of_the_purposes_it_names_only(f: Fixture) {
+    let user = f.user().await;
+    let other = f.user().await;
+    let reset = issued(&f, user.id, TokenPurpose::ResetPassword, "reset").await;
+    let email_change = issued(&f, user.id, TokenPurpose::ChangeEmail, "change").await;
+    let verify = issued(&f, user.id, TokenPurpose::VerifyEmail, "verify").await;
+    let others_reset = issued(&f, other.id, TokenPurpose::ResetPassword, "others").await;
+    let at = t0() + secs(60);
+    let mut change = UserChange::new(user.id, at);
+    change.void_tokens = vec![TokenPurpose::ResetPassword, TokenPurpose::ChangeEmail];
+
+    f.db.apply_change(change, Effects::none()).await.unwrap();
+
+    for voided in [&reset, &email_change] {
+        let stored = f.stored_token(voided).await.unwrap();
+        assert_eq!(stored.used_at, Some(at));
+    }
+    for kept in [&verify, &others_reset] {
+        assert_eq!(f.stored_token(kept).await.unwrap().used_at, None);
+    }
+}
+
+async fn a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one(f: Fixture) {
+    let user = f.user().await;
+    f.db.apply_change(deactivation(user.id, t0() + secs(1)), Effects::none())
+        .await
+        .unwrap();
+    let verify = issued(&f, user.id, TokenPurpose::VerifyEmail, "verify").await;
+    let mut change = consuming(user.id, t0() + secs(2), &verify);
+    change.require_active = true;
+
+    let result = f.db.apply_change(change, Effects::none()).await;
+
+    assert!(
+        matches!(result, Err(UserChangeError::NotFound)),
+        "{result:?}"
+    );
+    assert_eq!(f.stored_token(&verify).await.unwrap().used_at, None);
+    assert!(!reload(&f, &user).await.email_verified);
+}
