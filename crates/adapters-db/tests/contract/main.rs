@@ -14,6 +14,7 @@ mod last_admin;
 mod migrations;
 mod one_time_tokens;
 mod outbox;
+mod outbox_queueing;
 mod security_events;
 mod sessions;
 mod throttle;
