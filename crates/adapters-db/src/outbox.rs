@@ -3,7 +3,7 @@
 //! by delivery workers.
 
 use async_trait::async_trait;
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::ports::Outbox;
 use domain::{InfraError, OutgoingMail, QueuedMail, Timestamp};
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::connection::{DbConnection, write_transaction};
 use crate::database::Database;
 use crate::error::StoreError;
-use crate::rows::{MailRow, NewMailRow, to_db};
+use crate::rows::{MailRow, NewMailRow, seconds_after, to_db};
 use crate::schema::outbox;
 
 /// The longest `last_error` kept, in characters.
@@ -86,11 +86,7 @@ impl Outbox for Database {
         limit: u32,
         lease_secs: u64,
     ) -> Result<Vec<QueuedMail>, InfraError> {
-        let lease_end = i64::try_from(lease_secs)
-            .ok()
-            .and_then(TimeDelta::try_seconds)
-            .and_then(|lease| now.checked_add_signed(lease))
-            .ok_or_else(|| InfraError::unexpected("lease_secs out of range"))?;
+        let lease_end = seconds_after(now, lease_secs, "lease_secs")?;
         if limit == 0 {
             return Ok(Vec::new());
         }

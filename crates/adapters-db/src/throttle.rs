@@ -1,7 +1,7 @@
 //! `LoginThrottle` on both backends: failure counts per login key.
 
 use async_trait::async_trait;
-use chrono::{NaiveDateTime, TimeDelta};
+use chrono::NaiveDateTime;
 use diesel::dsl::case_when;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Timestamp as SqlTimestamp};
@@ -12,16 +12,12 @@ use crate::connection::{DbConnection, on_backend, write_transaction};
 use crate::database::Database;
 use crate::effects;
 use crate::error::StoreError;
-use crate::rows::{from_db, to_db};
+use crate::rows::{from_db, seconds_after, to_db};
 use crate::schema::login_throttle;
 
 /// `now + policy.lockout_secs`, or an error when that cannot be represented.
 fn lock_end(now: Timestamp, policy: LockoutPolicy) -> Result<Timestamp, InfraError> {
-    i64::try_from(policy.lockout_secs)
-        .ok()
-        .and_then(TimeDelta::try_seconds)
-        .and_then(|lockout| now.checked_add_signed(lockout))
-        .ok_or_else(|| InfraError::unexpected("lockout_secs out of range"))
+    seconds_after(now, policy.lockout_secs, "lockout_secs")
 }
 
 /// Whether `failures` have reached the limit.
@@ -109,11 +105,7 @@ impl LoginThrottle for Database {
         self.run(move |conn| {
             write_transaction(conn, |conn| {
                 // No row: a success cleared the count meanwhile.
-                let row = login_throttle::table
-                    .find(&key)
-                    .select((login_throttle::failures, login_throttle::locked_until))
-                    .first::<(i32, Option<NaiveDateTime>)>(conn)
-                    .optional()?;
+                let row = read(conn, &key).optional()?;
                 // Only the failure that reaches the limit locks (and reports
                 // it); later ones during the lockout leave its end alone.
                 let locked = match row {
@@ -146,7 +138,7 @@ impl LoginThrottle for Database {
     }
 }
 
-/// The failure count and lock end of `key`, which exists.
+/// The failure count and lock end of `key` (`NotFound` when it has none).
 fn read(conn: &mut DbConnection, key: &str) -> QueryResult<(i32, Option<NaiveDateTime>)> {
     login_throttle::table
         .find(key)

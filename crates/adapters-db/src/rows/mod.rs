@@ -1,11 +1,11 @@
 //! Row types: how entities are laid out in tables, and the conversions both
 //! ways. A row that no longer parses is an error, never skipped.
 
-use chrono::{NaiveDateTime, SubsecRound};
+use chrono::{NaiveDateTime, SubsecRound, TimeDelta};
 use diesel::prelude::*;
 use domain::{
-    Email, EventKind, NewSecurityEvent, NewSession, NewUser, PasswordHash, Role, SecurityEvent,
-    Session, SessionId, Timestamp, User, UserChange, UserId, UserName,
+    Email, EventKind, InfraError, NewSecurityEvent, NewSession, NewUser, PasswordHash, Role,
+    SecurityEvent, Session, SessionId, Timestamp, User, UserChange, UserId, UserName,
 };
 
 use crate::error::StoreError;
@@ -23,6 +23,16 @@ pub(crate) fn to_db(at: Timestamp) -> NaiveDateTime {
 
 pub(crate) fn from_db(at: NaiveDateTime) -> Timestamp {
     at.and_utc()
+}
+
+/// `secs` seconds after `at`, or an `Unexpected` error naming `what` when
+/// that instant cannot be represented.
+pub(crate) fn seconds_after(at: Timestamp, secs: u64, what: &str) -> Result<Timestamp, InfraError> {
+    i64::try_from(secs)
+        .ok()
+        .and_then(TimeDelta::try_seconds)
+        .and_then(|delta| at.checked_add_signed(delta))
+        .ok_or_else(|| InfraError::unexpected(format!("{what} out of range")))
 }
 
 /// `at` as it reads back after a round trip through the database.

@@ -1,7 +1,7 @@
 //! What the request's log lines say, captured as JSON.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 
 use domain::InfraError;
 use serde_json::{Value, json};
@@ -50,10 +50,16 @@ fn capture() -> (Captured, tracing::subscriber::DefaultGuard) {
         .with_max_level(tracing::Level::INFO)
         .with_writer(captured.clone())
         .finish();
+    // Other tests run on other threads with no subscriber of their own, and
+    // a callsite they reach first could cache "never interested" (or a
+    // global max level of OFF), dropping the request span on this thread.
+    // A global subscriber that is interested in everything (and writes
+    // nothing) rules that out for the whole test binary.
+    static GLOBAL: Once = Once::new();
+    GLOBAL.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+    });
     let guard = tracing::subscriber::set_default(subscriber);
-    // Other tests run on other threads with no subscriber; a callsite they
-    // reached first may have cached "never interested". Recompute now that
-    // this thread has one, or the request span may be missing here.
     tracing::callsite::rebuild_interest_cache();
     (captured, guard)
 }
