@@ -1,7 +1,10 @@
 //! Errors of this crate, and their translation into the domain's.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use domain::{BoxError, CreateUserError, DeleteUserError, InfraError, UserChangeError};
+use domain::{
+    AccessChangeError, BoxError, ChangeEmailError, CreateUserError, DeleteUserError, InfraError,
+    RedeemTokenError, UserChangeError,
+};
 
 /// Why [`Database::connect`](crate::Database::connect) failed. It never
 /// shows the URL, which may hold a password.
@@ -118,11 +121,29 @@ impl From<StoreError> for CreateUserError {
 
 impl From<StoreError> for UserChangeError {
     fn from(error: StoreError) -> Self {
+        Self::Infra(error.into())
+    }
+}
+
+impl From<StoreError> for RedeemTokenError {
+    fn from(error: StoreError) -> Self {
+        Self::Infra(error.into())
+    }
+}
+
+impl From<StoreError> for ChangeEmailError {
+    fn from(error: StoreError) -> Self {
         if error.is_duplicate_email() {
             Self::EmailTaken
         } else {
             Self::Infra(error.into())
         }
+    }
+}
+
+impl From<StoreError> for AccessChangeError {
+    fn from(error: StoreError) -> Self {
+        Self::Infra(error.into())
     }
 }
 

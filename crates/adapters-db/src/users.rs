@@ -4,8 +4,9 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use domain::ports::UserRepository;
 use domain::{
-    CreateUserError, DeleteUserError, Effects, Email, InfraError, NewUser, PasswordHash, Role,
-    Timestamp, User, UserChange, UserChangeError, UserId,
+    AccessChange, AccessChangeError, ChangeEmailError, CreateUserError, DeleteUserError, Effects,
+    Email, InfraError, NewUser, PasswordHash, RedeemTokenError, Role, Timestamp, TokenHash, User,
+    UserChange, UserChangeError, UserId,
 };
 
 use crate::connection::{DbConnection, write_transaction};
@@ -114,43 +115,125 @@ fn load_user(conn: &mut DbConnection, id: &str) -> Result<Option<User>, StoreErr
         .transpose()
 }
 
-/// The body of `apply_change`, inside its write transaction.
-fn change_user(
+/// Refusals shared by the change methods, each convertible into the error
+/// of every method that can meet it (and only those).
+struct UserNotFound;
+struct TokenUnusable;
+struct LastAdmin;
+
+impl From<UserNotFound> for UserChangeError {
+    fn from(_: UserNotFound) -> Self {
+        Self::NotFound
+    }
+}
+
+impl From<UserNotFound> for RedeemTokenError {
+    fn from(_: UserNotFound) -> Self {
+        Self::NotFound
+    }
+}
+
+impl From<UserNotFound> for ChangeEmailError {
+    fn from(_: UserNotFound) -> Self {
+        Self::NotFound
+    }
+}
+
+impl From<UserNotFound> for AccessChangeError {
+    fn from(_: UserNotFound) -> Self {
+        Self::NotFound
+    }
+}
+
+impl From<TokenUnusable> for RedeemTokenError {
+    fn from(_: TokenUnusable) -> Self {
+        Self::TokenUnusable
+    }
+}
+
+impl From<TokenUnusable> for ChangeEmailError {
+    fn from(_: TokenUnusable) -> Self {
+        Self::TokenUnusable
+    }
+}
+
+impl From<LastAdmin> for AccessChangeError {
+    fn from(_: LastAdmin) -> Self {
+        Self::LastAdmin
+    }
+}
+
+/// The body of every change method, inside its write transaction: locks
+/// the user's row (`NotFound` when it is missing, or deactivated and the
+/// change requires an active account), runs `guard` (the method's own
+/// check), then writes `row`, voids tokens, ends sessions and applies
+/// `effects`.
+fn change_user<R>(
     conn: &mut DbConnection,
     change: &UserChange,
+    row: UserChangeRow<'_>,
     effects: &Effects,
-) -> Result<User, Abort<UserChangeError>> {
+    guard: impl FnOnce(&mut DbConnection, &(String, bool)) -> Result<(), Abort<R>>,
+) -> Result<User, Abort<R>>
+where
+    R: From<UserNotFound>,
+{
     let id = change.user_id.to_string();
     let at = to_db(change.at);
-    let demotes = change.role == Some(Role::User) || change.is_active == Some(false);
-    // The admin rows before the user's row: the order every writer keeps.
-    let admins = if demotes {
-        Some(lock_active_admins(conn)?)
-    } else {
-        None
-    };
     let current = lock_user(conn, &id, RowLock::NoKeyUpdate)?
         .filter(|(_, is_active)| *is_active || !change.require_active)
-        .ok_or(Abort::Refused(UserChangeError::NotFound))?;
-    if let Some(hash) = &change.consume_token
-        && !one_time_tokens::consume(conn, hash, change.user_id, at)?
-    {
-        return Err(Abort::Refused(UserChangeError::TokenUnusable));
-    }
+        .ok_or_else(|| Abort::Refused(UserNotFound.into()))?;
+    guard(conn, &current)?;
     one_time_tokens::void(conn, change.user_id, &change.void_tokens, at)?;
-    if admins.is_some_and(|admins| is_last_admin(&id, &current, &admins)) {
-        return Err(Abort::Refused(UserChangeError::LastAdmin));
-    }
-    // A taken email fails here, on the unique constraint; the caller maps
-    // that failure to `EmailTaken`.
+    // A taken email fails here, on the unique constraint; `change_email`
+    // maps that failure to `EmailTaken`.
     diesel::update(users::table.find(&id))
-        .set(UserChangeRow::from(change))
+        .set(row)
         .execute(conn)?;
     sessions::end_of_user(conn, change.user_id, change.end_sessions, at)?;
     effects::apply(conn, effects, change.at)?;
     // Read back, so the caller gets the row exactly as stored.
     Ok(load_user(conn, &id)?
         .ok_or_else(|| StoreError::corrupt("users", id, "missing right after update"))?)
+}
+
+/// A guard that uses up the token with hash `token` of the changed user,
+/// or refuses with `TokenUnusable`.
+fn consuming<R: From<TokenUnusable>>(
+    token: &TokenHash,
+    change: &UserChange,
+) -> impl FnOnce(&mut DbConnection, &(String, bool)) -> Result<(), Abort<R>> {
+    move |conn, _| {
+        if one_time_tokens::consume(conn, token, change.user_id, to_db(change.at))? {
+            Ok(())
+        } else {
+            Err(Abort::Refused(TokenUnusable.into()))
+        }
+    }
+}
+
+/// The body of `change_access`, inside its write transaction.
+fn change_access(
+    conn: &mut DbConnection,
+    access: AccessChange,
+    change: &UserChange,
+    effects: &Effects,
+) -> Result<User, Abort<AccessChangeError>> {
+    let id = change.user_id.to_string();
+    // The admin rows before the user's row: the order every writer keeps.
+    let admins = if access.demotes() {
+        Some(lock_active_admins(conn)?)
+    } else {
+        None
+    };
+    let row = UserChangeRow::from(change).with_access(access);
+    change_user(conn, change, row, effects, |_, current| {
+        if admins.is_some_and(|admins| is_last_admin(&id, current, &admins)) {
+            Err(Abort::Refused(LastAdmin.into()))
+        } else {
+            Ok(())
+        }
+    })
 }
 
 /// The body of `delete`, inside its write transaction.
@@ -245,9 +328,58 @@ impl UserRepository for Database {
         change: UserChange,
         effects: Effects,
     ) -> Result<User, UserChangeError> {
-        self.run(move |conn| refusable(conn, |conn| change_user(conn, &change, &effects)))
+        self.run(move |conn| {
+            refusable(conn, |conn| {
+                let row = UserChangeRow::from(&change);
+                change_user(conn, &change, row, &effects, |_, _| Ok(()))
+            })
+        })
+        .await
+        .map_err(UserChangeError::from)?
+    }
+
+    async fn redeem_token(
+        &self,
+        token: TokenHash,
+        change: UserChange,
+        effects: Effects,
+    ) -> Result<User, RedeemTokenError> {
+        self.run(move |conn| {
+            refusable(conn, |conn| {
+                let row = UserChangeRow::from(&change);
+                change_user(conn, &change, row, &effects, consuming(&token, &change))
+            })
+        })
+        .await
+        .map_err(RedeemTokenError::from)?
+    }
+
+    async fn change_email(
+        &self,
+        token: TokenHash,
+        email: Email,
+        change: UserChange,
+        effects: Effects,
+    ) -> Result<User, ChangeEmailError> {
+        self.run(move |conn| {
+            refusable(conn, |conn| {
+                let row = UserChangeRow::from(&change).with_email(&email);
+                change_user(conn, &change, row, &effects, consuming(&token, &change))
+            })
+        })
+        .await
+        .map_err(ChangeEmailError::from)?
+    }
+
+    async fn change_access(
+        &self,
+        access: AccessChange,
+        change: UserChange,
+        effects: Effects,
+    ) -> Result<User, AccessChangeError> {
+        self.run(move |conn| refusable(conn, |conn| change_access(conn, access, &change, &effects)))
             .await
-            .map_err(UserChangeError::from)?
+            .map_err(AccessChangeError::from)?
     }
 
     async fn delete(

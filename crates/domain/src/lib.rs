@@ -20,7 +20,7 @@ pub use security_event::{
 };
 pub use session::{NewSession, RefreshRotation, RefreshTokenState, Session};
 pub use user::{NewUser, User};
-pub use user_change::{EndSessions, UserChange};
+pub use user_change::{AccessChange, EndSessions, UserChange};
 pub use values::{
     Email, EmailError, Password, PasswordError, PasswordHash, PlainPassword, Role, RoleError,
     SecretToken, TokenHash, UserName, UserNameError,

@@ -1,8 +1,6 @@
-//! A declarative, atomic change to one account.
+//! Declarative, atomic changes to one account.
 
-use crate::{
-    Email, PasswordHash, Role, SessionId, Timestamp, TokenHash, TokenPurpose, UserId, UserName,
-};
+use crate::{PasswordHash, Role, SessionId, Timestamp, TokenPurpose, UserId, UserName};
 
 /// Which sessions of the user a change ends.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -14,23 +12,23 @@ pub enum EndSessions {
     AllExcept(SessionId),
 }
 
-/// Everything one account change may do, applied in one transaction by
-/// `UserRepository::apply_change`. `None` fields are left as they are.
+/// What every account change may do, applied in one transaction by one of
+/// the `UserRepository` change methods. `None` fields are left as they are.
+///
+/// The parts that can be refused for a reason of their own are not here but
+/// in the arguments of the method that applies them: a one-time token to use
+/// up (`redeem_token`, `change_email`), a new email (`change_email`), a role
+/// or active flag (`change_access`). So each method's error names only what
+/// can happen to its callers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserChange {
     pub user_id: UserId,
     /// Becomes `updated_at`, and the revocation time of ended sessions.
     pub at: Timestamp,
     pub name: Option<UserName>,
-    pub email: Option<Email>,
     pub password_hash: Option<PasswordHash>,
     pub email_verified: Option<bool>,
-    pub role: Option<Role>,
-    pub is_active: Option<bool>,
     pub end_sessions: EndSessions,
-    /// A one-time token of this user that the change uses up: the change
-    /// happens only if the token is still usable at `at`.
-    pub consume_token: Option<TokenHash>,
     /// Every unused one-time token of this user with one of these purposes
     /// stops working (a new password voids pending resets and email
     /// changes, which someone holding the old one may have asked for).
@@ -48,15 +46,27 @@ impl UserChange {
             user_id,
             at,
             name: None,
-            email: None,
             password_hash: None,
             email_verified: None,
-            role: None,
-            is_active: None,
             end_sessions: EndSessions::None,
-            consume_token: None,
             void_tokens: Vec::new(),
             require_active: false,
         }
+    }
+}
+
+/// A change of what an account may do: its role and whether it is active.
+/// Subject to the last-admin guard (`UserRepository::change_access`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AccessChange {
+    pub role: Option<Role>,
+    pub is_active: Option<bool>,
+}
+
+impl AccessChange {
+    /// Whether the change could take away an active admin.
+    #[must_use]
+    pub fn demotes(&self) -> bool {
+        self.role == Some(Role::User) || self.is_active == Some(false)
     }
 }

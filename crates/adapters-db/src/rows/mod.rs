@@ -4,8 +4,9 @@
 use chrono::{NaiveDateTime, SubsecRound, TimeDelta};
 use diesel::prelude::*;
 use domain::{
-    Email, EventKind, InfraError, NewSecurityEvent, NewSession, NewUser, PasswordHash, Role,
-    SecurityEvent, Session, SessionId, Timestamp, User, UserChange, UserId, UserName,
+    AccessChange, Email, EventKind, InfraError, NewSecurityEvent, NewSession, NewUser,
+    PasswordHash, Role, SecurityEvent, Session, SessionId, Timestamp, User, UserChange, UserId,
+    UserName,
 };
 
 use crate::error::StoreError;
@@ -242,13 +243,30 @@ pub(crate) struct UserChangeRow<'a> {
 impl<'a> From<&'a UserChange> for UserChangeRow<'a> {
     fn from(change: &'a UserChange) -> Self {
         Self {
-            email: change.email.as_ref().map(Email::as_str),
+            email: None,
             name: change.name.as_ref().map(UserName::as_str),
             password_hash: change.password_hash.as_ref().map(PasswordHash::expose),
             email_verified: change.email_verified,
-            role: change.role.map(Role::as_str),
-            is_active: change.is_active,
+            role: None,
+            is_active: None,
             updated_at: to_db(change.at),
+        }
+    }
+}
+
+impl<'a> UserChangeRow<'a> {
+    pub(crate) fn with_email(self, email: &'a Email) -> Self {
+        Self {
+            email: Some(email.as_str()),
+            ..self
+        }
+    }
+
+    pub(crate) fn with_access(self, access: AccessChange) -> Self {
+        Self {
+            role: access.role.map(Role::as_str),
+            is_active: access.is_active,
+            ..self
         }
     }
 }

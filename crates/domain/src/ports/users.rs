@@ -1,8 +1,9 @@
 use async_trait::async_trait;
 
 use crate::{
-    CreateUserError, DeleteUserError, Effects, Email, InfraError, NewUser, PasswordHash, Timestamp,
-    User, UserChange, UserChangeError, UserId,
+    AccessChange, AccessChangeError, ChangeEmailError, CreateUserError, DeleteUserError, Effects,
+    Email, InfraError, NewUser, PasswordHash, RedeemTokenError, Timestamp, TokenHash, User,
+    UserChange, UserChangeError, UserId,
 };
 
 /// Storage of user accounts.
@@ -43,27 +44,60 @@ pub trait UserRepository: Send + Sync {
     ) -> Result<(), InfraError>;
 
     /// Applies `change` and `effects` in one transaction, or nothing:
-    /// sets the given fields and `updated_at = change.at`; ends the sessions
-    /// `change.end_sessions` names (revoked at `change.at`); and, with
-    /// `consume_token`, uses up that one-time token of this user.
+    /// sets the given fields and `updated_at = change.at`; voids the tokens
+    /// of the purposes `change.void_tokens` names (used at `change.at`); and
+    /// ends the sessions `change.end_sessions` names (revoked at
+    /// `change.at`). Returns the user as changed.
     ///
-    /// MUST return, writing nothing:
-    /// - `NotFound` when the user does not exist, or is deactivated and
-    ///   `change.require_active` is set;
-    /// - `TokenUnusable` when the token to consume does not belong to this
-    ///   user or is used, voided or expired at `change.at` (a compare-and-swap:
-    ///   of two concurrent changes consuming one token, one wins);
-    /// - `EmailTaken` when the new email belongs to another account;
-    /// - `LastAdmin` when the change would demote or deactivate the last
-    ///   active admin (checked so that two concurrent changes cannot both
-    ///   pass, e.g. under a lock on the admin rows).
-    ///
-    /// Returns the user as changed.
+    /// MUST return `NotFound`, writing nothing, when the user does not
+    /// exist, or is deactivated and `change.require_active` is set.
     async fn apply_change(
         &self,
         change: UserChange,
         effects: Effects,
     ) -> Result<User, UserChangeError>;
+
+    /// As `apply_change`, and uses up the one-time token with hash `token`
+    /// (its `used_at` becomes `change.at`) in the same transaction.
+    ///
+    /// MUST return, writing nothing:
+    /// - `NotFound` as for `apply_change`;
+    /// - `TokenUnusable` when the token does not belong to this user or is
+    ///   used, voided or expired at `change.at`. A compare-and-swap: of two
+    ///   concurrent redemptions of one token, exactly one wins.
+    async fn redeem_token(
+        &self,
+        token: TokenHash,
+        change: UserChange,
+        effects: Effects,
+    ) -> Result<User, RedeemTokenError>;
+
+    /// As `redeem_token`, and sets the user's email to `email` (which the
+    /// token was issued for).
+    ///
+    /// MUST return, writing nothing, `NotFound` and `TokenUnusable` as for
+    /// `redeem_token`, and `EmailTaken` when another account has `email`
+    /// (emails are stored lowercased, so case-insensitively).
+    async fn change_email(
+        &self,
+        token: TokenHash,
+        email: Email,
+        change: UserChange,
+        effects: Effects,
+    ) -> Result<User, ChangeEmailError>;
+
+    /// As `apply_change`, and sets the role and active flag `access` names.
+    ///
+    /// MUST return, writing nothing, `NotFound` as for `apply_change`, and
+    /// `LastAdmin` when the change would demote or deactivate the last
+    /// active admin, checked so that two concurrent changes cannot both
+    /// pass (e.g. under a lock on the admin rows).
+    async fn change_access(
+        &self,
+        access: AccessChange,
+        change: UserChange,
+        effects: Effects,
+    ) -> Result<User, AccessChangeError>;
 
     /// Deletes the user at `at`, with their sessions, tokens and events (the
     /// email becomes free), and applies `effects`, atomically. Effects that
