@@ -9,7 +9,7 @@ use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
-use application::AuthService;
+use application::{AccountService, CredentialsService, SignInService};
 use domain::ports::HealthProbe;
 
 use crate::middleware::{RateLimiter, observe};
@@ -18,15 +18,15 @@ use crate::routes;
 /// What the handlers use.
 #[derive(Clone)]
 pub struct AppState {
-    pub auth: Arc<AuthService>,
+    pub sign_in: Arc<dyn SignInService>,
+    pub credentials: Arc<dyn CredentialsService>,
+    pub account: Arc<dyn AccountService>,
     pub health: Arc<dyn HealthProbe>,
 }
 
 impl fmt::Debug for AppState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AppState")
-            .field("auth", &self.auth)
-            .finish_non_exhaustive()
+        f.debug_struct("AppState").finish_non_exhaustive()
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use domain::InfraError;
 use domain::ports::{Clock, MailError, Mailer, Outbox};
 
-use crate::auth::seconds;
+use crate::support::seconds;
 
 /// How delivery retries.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

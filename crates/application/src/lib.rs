@@ -1,11 +1,35 @@
 #![doc = include_str!("../README.md")]
 
-mod auth;
-mod commands;
+mod account;
+mod administration;
 mod config;
+mod credentials;
 mod delivery;
+mod ports;
+mod sign_in;
+mod support;
+#[cfg(test)]
+mod test_support;
 
-pub use auth::{AuthService, EventPage, Ports, Principal, SessionView, TokenPair};
-pub use commands::{CreateUserCommand, LoginCommand, RegisterCommand};
+pub use account::{
+    Account, AccountService, ConfirmEmailChangeCommand, EventPage, ListEventsQuery,
+    RequestEmailChangeCommand, UpdateProfileCommand, VerifyEmailCommand,
+};
+pub use administration::{Administration, AdministrationService, CreateUserCommand};
 pub use config::AuthConfig;
+pub use credentials::{
+    ChangePasswordCommand, Credentials, CredentialsService, ForgotPasswordCommand,
+    ResetPasswordCommand,
+};
 pub use delivery::{DeliveryConfig, DeliveryRound, MailDelivery};
+pub use ports::Ports;
+pub use sign_in::{
+    AuthenticateQuery, LoginCommand, Principal, RefreshCommand, RegisterCommand,
+    RevokeSessionCommand, SessionView, SignIn, SignInService, TokenPair,
+};
+
+#[cfg(any(test, feature = "mocks"))]
+pub use {
+    account::MockAccountService, administration::MockAdministrationService,
+    credentials::MockCredentialsService, sign_in::MockSignInService,
+};

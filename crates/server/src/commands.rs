@@ -11,7 +11,8 @@ use domain::{Email, Password, RegisterError, RequestContext, Role, User, UserNam
 
 use crate::cli::{ADMIN_PASSWORD_VAR, Command, CreateAdminArgs, admin_password};
 use crate::settings::{self, Settings};
-use crate::{serve, telemetry, wiring};
+use crate::wiring::{self, Storage};
+use crate::{serve, telemetry};
 
 /// Runs one command to completion.
 ///
@@ -24,8 +25,8 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::Migrate => {
             let settings = start()?;
             block_on(async {
-                let database = wiring::database(&settings)?;
-                wiring::migrate(&database).await.map(drop)
+                let storage = Storage::open(&settings)?;
+                storage.migrate().await.map(drop)
             })
         }
         Command::CreateAdmin(args) => create_admin(&args),
@@ -99,9 +100,9 @@ async fn create_admin_user(
     settings: &Settings,
     command: CreateUserCommand,
 ) -> anyhow::Result<User> {
-    let database = wiring::database(settings)?;
-    wiring::migrate(&database).await?;
-    let service = wiring::auth_service(settings, &database)?;
+    let storage = Storage::open(settings)?;
+    storage.migrate().await?;
+    let service = wiring::administration(settings, &storage)?;
     let email = command.email.clone();
     let context = RequestContext {
         ip: None,

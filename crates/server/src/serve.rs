@@ -7,7 +7,7 @@ use anyhow::Context;
 use crate::cli::ServeArgs;
 use crate::mail_worker::MailWorker;
 use crate::settings::Settings;
-use crate::wiring;
+use crate::wiring::{self, Storage};
 
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish and
 /// returns `Ok` (exit status 0).
@@ -22,14 +22,14 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         mail_transport = %settings.mail.transport,
         "starting"
     );
-    let database = wiring::database(&settings)?;
+    let storage = Storage::open(&settings)?;
     if args.no_migrate {
         tracing::info!("not applying migrations (--no-migrate)");
     } else {
-        wiring::migrate(&database).await?;
+        storage.migrate().await?;
     }
-    let state = wiring::app_state(&settings, &database)?;
-    let delivery = wiring::mail_delivery(&settings, &database)?;
+    let state = wiring::app_state(&settings, &storage)?;
+    let delivery = wiring::mail_delivery(&settings, &storage)?;
 
     let (host, port) = (settings.server.host.as_str(), settings.server.port);
     let listener = TcpListener::bind((host, port))

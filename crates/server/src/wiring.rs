@@ -9,8 +9,13 @@ use adapters_db::Database;
 use adapters_http::{AppState, HttpConfig};
 use adapters_mail::{MailConfig, SmtpConfig, TlsMode, Transport, build_mailer};
 use anyhow::Context;
-use application::{AuthConfig, AuthService, DeliveryConfig, MailDelivery, Ports};
-use domain::ports::{LockoutPolicy, SystemClock};
+use application::{
+    Account, Administration, AuthConfig, Credentials, DeliveryConfig, MailDelivery, Ports, SignIn,
+};
+use domain::ports::{
+    HealthProbe, LockoutPolicy, LoginThrottle, OneTimeTokenRepository, Outbox,
+    SecurityEventRepository, SessionRepository, SystemClock, UserRepository,
+};
 
 use crate::settings::{MailTransport, Settings, SmtpTls};
 
@@ -66,10 +71,10 @@ pub fn mail_config(settings: &Settings) -> MailConfig {
 ///
 /// # Errors
 /// When the mail transport refuses its configuration.
-pub fn mail_delivery(settings: &Settings, database: &Database) -> anyhow::Result<MailDelivery> {
+pub fn mail_delivery(settings: &Settings, storage: &Storage) -> anyhow::Result<MailDelivery> {
     let mailer = build_mailer(&mail_config(settings)).context("setting up the mail transport")?;
     Ok(MailDelivery::new(
-        Arc::new(database.clone()),
+        storage.outbox.clone(),
         mailer,
         Arc::new(SystemClock),
         DeliveryConfig::default(),
@@ -87,35 +92,90 @@ pub fn hasher_config(settings: &Settings) -> HasherConfig {
     }
 }
 
-/// Opens the pool (a SQLite file and its folder are created here).
-///
-/// # Errors
-/// When the database cannot be opened; the message never shows a password.
-pub fn database(settings: &Settings) -> anyhow::Result<Database> {
-    let db = &settings.database;
-    Database::connect(
-        db.url.expose(),
-        db.max_connections,
-        Duration::from_millis(db.acquire_timeout_ms),
-    )
-    .with_context(|| format!("opening the database {}", db.url.redacted()))
+/// Every storage port, from the adapter that `APP_DATABASE__URL` picks.
+/// The rest of the server sees only this.
+#[derive(Clone)]
+pub struct Storage {
+    pub users: Arc<dyn UserRepository>,
+    pub sessions: Arc<dyn SessionRepository>,
+    pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    pub events: Arc<dyn SecurityEventRepository>,
+    pub throttle: Arc<dyn LoginThrottle>,
+    pub outbox: Arc<dyn Outbox>,
+    pub health: Arc<dyn HealthProbe>,
+    /// The database, when the adapter has one (and so migrations).
+    database: Option<Database>,
 }
 
-/// Applies pending migrations and logs what was applied.
-///
-/// # Errors
-/// When the database cannot be reached or a migration fails.
-pub async fn migrate(database: &Database) -> anyhow::Result<Vec<String>> {
-    let applied = database
-        .run_migrations()
-        .await
-        .context("applying database migrations")?;
-    if applied.is_empty() {
-        tracing::info!("database schema is up to date");
-    } else {
-        tracing::info!(applied = ?applied, "applied {} migration(s)", applied.len());
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Storage").finish_non_exhaustive()
     }
-    Ok(applied)
+}
+
+impl Storage {
+    /// Every storage port on one value that implements them all.
+    fn on<S>(store: S, database: Option<Database>) -> Self
+    where
+        S: UserRepository
+            + SessionRepository
+            + OneTimeTokenRepository
+            + SecurityEventRepository
+            + LoginThrottle
+            + Outbox
+            + HealthProbe
+            + 'static,
+    {
+        let store = Arc::new(store);
+        Self {
+            users: store.clone(),
+            sessions: store.clone(),
+            one_time_tokens: store.clone(),
+            events: store.clone(),
+            throttle: store.clone(),
+            outbox: store.clone(),
+            health: store,
+            database,
+        }
+    }
+
+    /// Opens the storage `APP_DATABASE__URL` names (a SQLite file and its
+    /// folder are created here).
+    ///
+    /// # Errors
+    /// When the database cannot be opened; the message never shows a
+    /// password.
+    pub fn open(settings: &Settings) -> anyhow::Result<Self> {
+        let db = &settings.database;
+        let database = Database::connect(
+            db.url.expose(),
+            db.max_connections,
+            Duration::from_millis(db.acquire_timeout_ms),
+        )
+        .with_context(|| format!("opening the database {}", db.url.redacted()))?;
+        Ok(Self::on(database.clone(), Some(database)))
+    }
+
+    /// Applies pending migrations and logs what was applied; storage
+    /// without a schema has none.
+    ///
+    /// # Errors
+    /// When the database cannot be reached or a migration fails.
+    pub async fn migrate(&self) -> anyhow::Result<Vec<String>> {
+        let Some(database) = &self.database else {
+            return Ok(Vec::new());
+        };
+        let applied = database
+            .run_migrations()
+            .await
+            .context("applying database migrations")?;
+        if applied.is_empty() {
+            tracing::info!("database schema is up to date");
+        } else {
+            tracing::info!(applied = ?applied, "applied {} migration(s)", applied.len());
+        }
+        Ok(applied)
+    }
 }
 
 /// The adapters behind the application's ports: the database for storage,
@@ -124,18 +184,17 @@ pub async fn migrate(database: &Database) -> anyhow::Result<Vec<String>> {
 /// # Errors
 /// When an adapter refuses its configuration (which validated settings
 /// should never cause) or the start-up dummy hash fails.
-pub fn ports(settings: &Settings, database: &Database) -> anyhow::Result<Ports> {
+pub fn ports(settings: &Settings, storage: &Storage) -> anyhow::Result<Ports> {
     let hasher =
         BcryptHasher::new(hasher_config(settings)).context("setting up password hashing")?;
     let tokens = JwtCodec::new(settings.auth.token_secret.expose())
         .context("setting up access token signing")?;
-    let db = Arc::new(database.clone());
     Ok(Ports {
-        users: db.clone(),
-        sessions: db.clone(),
-        throttle: db.clone(),
-        one_time_tokens: db.clone(),
-        events: db,
+        users: storage.users.clone(),
+        sessions: storage.sessions.clone(),
+        throttle: storage.throttle.clone(),
+        one_time_tokens: storage.one_time_tokens.clone(),
+        events: storage.events.clone(),
         hasher: Arc::new(hasher),
         tokens: Arc::new(tokens),
         secrets: Arc::new(RandomTokens::new()),
@@ -143,26 +202,30 @@ pub fn ports(settings: &Settings, database: &Database) -> anyhow::Result<Ports> 
     })
 }
 
-/// The authentication service on those ports.
+/// The administration service, for the command line.
 ///
 /// # Errors
 /// As for [`ports`].
-pub fn auth_service(settings: &Settings, database: &Database) -> anyhow::Result<AuthService> {
-    Ok(AuthService::new(
-        ports(settings, database)?,
-        auth_config(settings),
+pub fn administration(settings: &Settings, storage: &Storage) -> anyhow::Result<Administration> {
+    Ok(Administration::new(
+        &ports(settings, storage)?,
+        &auth_config(settings),
     ))
 }
 
-/// What the HTTP handlers use: the service, and the database as the
+/// What the HTTP handlers use: the services, and the storage as the
 /// readiness probe.
 ///
 /// # Errors
 /// As for [`ports`].
-pub fn app_state(settings: &Settings, database: &Database) -> anyhow::Result<AppState> {
+pub fn app_state(settings: &Settings, storage: &Storage) -> anyhow::Result<AppState> {
+    let ports = ports(settings, storage)?;
+    let config = auth_config(settings);
     Ok(AppState {
-        auth: Arc::new(auth_service(settings, database)?),
-        health: Arc::new(database.clone()),
+        sign_in: Arc::new(SignIn::new(&ports, config.clone())),
+        credentials: Arc::new(Credentials::new(&ports, config.clone())),
+        account: Arc::new(Account::new(&ports, config)),
+        health: storage.health.clone(),
     })
 }
 

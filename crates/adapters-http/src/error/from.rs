@@ -1,9 +1,10 @@
 //! Domain and use-case errors as API errors. Status codes stay in `mod.rs`.
 
 use domain::{
-    AuthError, ChangePasswordError, ConfirmEmailError, DeleteAccountError, EmailChangeError,
-    InfraError, LoginError, PasswordError, RefreshError, RegisterError, ResetPasswordError,
-    RevokeSessionError, TokenUseError, UpdateProfileError,
+    AuthenticateError, ChangePasswordError, ConfirmEmailChangeError, DeleteAccountError,
+    ForgotPasswordError, InfraError, ListEventsError, ListSessionsError, LoginError, LogoutError,
+    PasswordError, RefreshError, RegisterError, RequestEmailChangeError, ResendVerificationError,
+    ResetPasswordError, RevokeSessionError, UpdateProfileError, VerifyEmailError,
 };
 
 use super::{ApiError, FieldErrors, GrantError};
@@ -42,6 +43,26 @@ impl From<FieldErrors> for ApiError {
     }
 }
 
+/// Use-case errors whose only case is infrastructure.
+macro_rules! infra_only {
+    ($($error:ident),+ $(,)?) => {$(
+        impl From<$error> for ApiError {
+            fn from(error: $error) -> Self {
+                let $error::Infra(infra) = error;
+                infra.into()
+            }
+        }
+    )+};
+}
+
+infra_only!(
+    LogoutError,
+    ListSessionsError,
+    ForgotPasswordError,
+    ResendVerificationError,
+    ListEventsError,
+);
+
 impl From<RegisterError> for ApiError {
     fn from(error: RegisterError) -> Self {
         match error {
@@ -74,20 +95,20 @@ impl From<RefreshError> for ApiError {
     }
 }
 
-impl From<AuthError> for ApiError {
-    fn from(error: AuthError) -> Self {
+impl From<AuthenticateError> for ApiError {
+    fn from(error: AuthenticateError) -> Self {
         match error {
-            AuthError::InvalidToken => Self::InvalidToken,
-            AuthError::Infra(infra) => infra.into(),
+            AuthenticateError::InvalidToken => Self::InvalidToken,
+            AuthenticateError::Infra(infra) => infra.into(),
         }
     }
 }
 
-impl From<TokenUseError> for ApiError {
-    fn from(error: TokenUseError) -> Self {
+impl From<VerifyEmailError> for ApiError {
+    fn from(error: VerifyEmailError) -> Self {
         match error {
-            TokenUseError::InvalidOrExpired => Self::InvalidOrExpiredToken,
-            TokenUseError::Infra(infra) => infra.into(),
+            VerifyEmailError::InvalidOrExpired => Self::InvalidOrExpiredToken,
+            VerifyEmailError::Infra(infra) => infra.into(),
         }
     }
 }
@@ -115,25 +136,25 @@ impl From<ChangePasswordError> for ApiError {
     }
 }
 
-impl From<EmailChangeError> for ApiError {
-    fn from(error: EmailChangeError) -> Self {
+impl From<RequestEmailChangeError> for ApiError {
+    fn from(error: RequestEmailChangeError) -> Self {
         match error {
-            EmailChangeError::InvalidCredentials => Self::InvalidCredentials,
-            EmailChangeError::LockedOut { retry_after_secs } => {
+            RequestEmailChangeError::InvalidCredentials => Self::InvalidCredentials,
+            RequestEmailChangeError::LockedOut { retry_after_secs } => {
                 Self::TooManyRequests { retry_after_secs }
             }
-            EmailChangeError::EmailTaken => Self::EmailTaken,
-            EmailChangeError::Infra(infra) => infra.into(),
+            RequestEmailChangeError::EmailTaken => Self::EmailTaken,
+            RequestEmailChangeError::Infra(infra) => infra.into(),
         }
     }
 }
 
-impl From<ConfirmEmailError> for ApiError {
-    fn from(error: ConfirmEmailError) -> Self {
+impl From<ConfirmEmailChangeError> for ApiError {
+    fn from(error: ConfirmEmailChangeError) -> Self {
         match error {
-            ConfirmEmailError::InvalidOrExpired => Self::InvalidOrExpiredToken,
-            ConfirmEmailError::EmailTaken => Self::EmailTaken,
-            ConfirmEmailError::Infra(infra) => infra.into(),
+            ConfirmEmailChangeError::InvalidOrExpired => Self::InvalidOrExpiredToken,
+            ConfirmEmailChangeError::EmailTaken => Self::EmailTaken,
+            ConfirmEmailChangeError::Infra(infra) => infra.into(),
         }
     }
 }

@@ -7,7 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest};
-use application::Principal;
+use application::{AuthenticateQuery, Principal};
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -29,7 +29,10 @@ impl FromRequest for Authenticated {
         Box::pin(async move {
             let token = token?;
             let state = state.ok_or_else(|| ApiError::internal("AppState is not registered"))?;
-            Ok(Self(state.auth.authenticate(&token).await?))
+            let query = AuthenticateQuery {
+                access_token: token,
+            };
+            Ok(Self(state.sign_in.authenticate(query).await?))
         })
     }
 }

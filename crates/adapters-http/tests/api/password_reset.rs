@@ -107,9 +107,9 @@ async fn reset_password_sets_the_password_ends_every_session_and_answers_204() {
     fixture.hashing_works();
     fixture
         .users
-        .expect_apply_change()
+        .expect_redeem_token()
         .times(1)
-        .returning(|change, _| {
+        .returning(|_, change, _| {
             assert!(change.password_hash.is_some());
             assert_eq!(change.end_sessions, EndSessions::All);
             assert_eq!(change.email_verified, Some(true));

@@ -7,7 +7,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use actix_web::web::Bytes;
 use adapters_http::{AppState, HttpApp, HttpConfig};
-use application::{AuthConfig, AuthService, Ports};
+use application::{Account, AuthConfig, Credentials, Ports, SignIn};
 use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{
     AccessClaims, MockClock, MockHealthProbe, MockLoginThrottle, MockOneTimeTokenRepository,
@@ -116,22 +116,21 @@ impl Fixture {
     pub fn into_parts(self) -> (AppState, HttpConfig) {
         let mut clock = MockClock::new();
         clock.expect_now().returning(now);
-        let auth = AuthService::new(
-            Ports {
-                users: Arc::new(self.users),
-                sessions: Arc::new(self.sessions),
-                one_time_tokens: Arc::new(self.one_time_tokens),
-                events: Arc::new(self.events),
-                throttle: Arc::new(self.throttle),
-                hasher: Arc::new(self.hasher),
-                tokens: Arc::new(self.tokens),
-                secrets: Arc::new(self.secrets),
-                clock: Arc::new(clock),
-            },
-            self.auth,
-        );
+        let ports = Ports {
+            users: Arc::new(self.users),
+            sessions: Arc::new(self.sessions),
+            one_time_tokens: Arc::new(self.one_time_tokens),
+            events: Arc::new(self.events),
+            throttle: Arc::new(self.throttle),
+            hasher: Arc::new(self.hasher),
+            tokens: Arc::new(self.tokens),
+            secrets: Arc::new(self.secrets),
+            clock: Arc::new(clock),
+        };
         let state = AppState {
-            auth: Arc::new(auth),
+            sign_in: Arc::new(SignIn::new(&ports, self.auth.clone())),
+            credentials: Arc::new(Credentials::new(&ports, self.auth.clone())),
+            account: Arc::new(Account::new(&ports, self.auth)),
             health: Arc::new(self.health),
         };
         (state, self.http)

@@ -1,7 +1,7 @@
 //! Email verification (and its resend) and email-change confirmation.
 
 use actix_web::test::TestRequest;
-use domain::{Email, InfraError, MailKind, OneTimeToken, TokenPurpose, User, UserChangeError};
+use domain::{ChangeEmailError, Email, InfraError, MailKind, OneTimeToken, TokenPurpose, User};
 use mockall::predicate::always;
 use serde_json::json;
 
@@ -34,9 +34,9 @@ async fn verify_email_with_a_usable_token_answers_204_and_verifies_the_address()
     fixture.link_token(Some(stored_token(&account, TokenPurpose::VerifyEmail)));
     fixture
         .users
-        .expect_apply_change()
+        .expect_redeem_token()
         .times(1)
-        .returning(move |change, _| {
+        .returning(move |_, change, _| {
             assert_eq!(change.user_id, user_id);
             assert_eq!(change.email_verified, Some(true));
             Ok(user())
@@ -176,13 +176,10 @@ async fn confirm_email_switches_to_the_new_address_and_answers_204() {
     fixture.link_token(Some(change_link()));
     fixture
         .users
-        .expect_apply_change()
+        .expect_change_email()
         .times(1)
-        .returning(|change, _| {
-            assert_eq!(
-                change.email.as_ref().map(Email::as_str),
-                Some("ada@new.example.org")
-            );
+        .returning(|_, email, change, _| {
+            assert_eq!(email.as_str(), "ada@new.example.org");
             assert_eq!(change.email_verified, Some(true));
             Ok(user())
         });
@@ -218,8 +215,8 @@ async fn confirm_email_when_the_address_was_taken_meanwhile_answers_409_email_ta
     fixture.link_token(Some(change_link()));
     fixture
         .users
-        .expect_apply_change()
-        .returning(|_, _| Err(UserChangeError::EmailTaken));
+        .expect_change_email()
+        .returning(|_, _, _, _| Err(ChangeEmailError::EmailTaken));
 
     let reply = send(&fixture.app(), confirm(&json!({"token": LINK_TOKEN}))).await;
 

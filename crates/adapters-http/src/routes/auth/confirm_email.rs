@@ -1,5 +1,6 @@
 use actix_web::HttpResponse;
 use actix_web::web::Data;
+use application::ConfirmEmailChangeCommand;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -69,8 +70,13 @@ pub(crate) async fn confirm_email(
 ) -> Result<HttpResponse, ApiError> {
     let ConfirmEmailInput(token) = body.into_command()?;
     state
-        .auth
-        .confirm_email_change(token.expose(), &client.0)
+        .account
+        .confirm_email_change(
+            ConfirmEmailChangeCommand {
+                token: token.expose().to_owned(),
+            },
+            &client.0,
+        )
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,3 +1,4 @@
+use application::ForgotPasswordCommand;
 use std::time::{Duration, Instant};
 
 use actix_web::HttpResponse;
@@ -72,7 +73,10 @@ pub(crate) async fn forgot_password(
 ) -> Result<HttpResponse, ApiError> {
     let ForgotPasswordInput(email) = body.into_command()?;
     let started = Instant::now();
-    let result = state.auth.forgot_password(email, &client.0).await;
+    let result = state
+        .credentials
+        .forgot_password(ForgotPasswordCommand { email }, &client.0)
+        .await;
     // A known address writes a token, an event and a mail; an unknown one
     // writes nothing. Answer no sooner than a fixed floor, so the
     // difference does not show in the latency.

@@ -78,6 +78,6 @@ pub(crate) async fn login(
     NoQuery(body): NoQuery<JsonBody<LoginRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let command: LoginCommand = body.into_command()?;
-    let pair = state.auth.login(command, &client.0).await?;
+    let pair = state.sign_in.login(command, &client.0).await?;
     Ok(HttpResponse::Ok().json(TokenPairResponse::from(pair)))
 }

@@ -29,6 +29,6 @@ pub(crate) async fn logout(
     AuthenticatedWith(principal, NoQuery(())): AuthenticatedWith<NoQuery>,
     client: ClientInfo,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth.logout(&principal, &client.0).await?;
+    state.sign_in.logout(&principal, &client.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }

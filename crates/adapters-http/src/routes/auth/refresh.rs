@@ -1,5 +1,6 @@
 use actix_web::HttpResponse;
 use actix_web::web::Data;
+use application::RefreshCommand;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -64,6 +65,9 @@ pub(crate) async fn refresh(
     NoQuery(body): NoQuery<JsonBody<RefreshRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let RefreshInput(token) = body.into_command()?;
-    let pair = state.auth.refresh(token.expose(), &client.0).await?;
+    let command = RefreshCommand {
+        refresh_token: token.expose().to_owned(),
+    };
+    let pair = state.sign_in.refresh(command, &client.0).await?;
     Ok(HttpResponse::Ok().json(TokenPairResponse::from(pair)))
 }

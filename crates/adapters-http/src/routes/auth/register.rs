@@ -99,7 +99,7 @@ pub(crate) async fn register(
     NoQuery(body): NoQuery<JsonBody<RegisterRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let command: RegisterCommand = body.into_command()?;
-    let user = state.auth.register(command, &client.0).await?;
+    let user = state.sign_in.register(command, &client.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
         .json(UserResponse::from(&user)))

@@ -31,6 +31,6 @@ pub(crate) async fn resend_verification(
     state: Data<AppState>,
     AuthenticatedWith(principal, NoQuery(())): AuthenticatedWith<NoQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth.resend_verification(&principal).await?;
+    state.account.resend_verification(&principal).await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -1,5 +1,6 @@
 use actix_web::HttpResponse;
 use actix_web::web::Data;
+use application::ResetPasswordCommand;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -89,8 +90,14 @@ pub(crate) async fn reset_password(
 ) -> Result<HttpResponse, ApiError> {
     let input: ResetPasswordInput = body.into_command()?;
     state
-        .auth
-        .reset_password(input.token.expose(), input.new_password.expose(), &client.0)
+        .credentials
+        .reset_password(
+            ResetPasswordCommand {
+                token: input.token.expose().to_owned(),
+                new_password: input.new_password.expose().to_owned(),
+            },
+            &client.0,
+        )
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,7 +1,7 @@
 use actix_web::HttpResponse;
 use actix_web::http::header;
 use actix_web::web::Data;
-use application::LoginCommand;
+use application::{LoginCommand, RefreshCommand};
 use domain::{Email, PlainPassword};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -80,16 +80,19 @@ pub(crate) async fn token(
         "password" => {
             let command = password_grant(&form)?;
             state
-                .auth
+                .sign_in
                 .login(command, &client.0)
                 .await
                 .map_err(ApiError::from_password_grant)?
         }
         "refresh_token" => {
             let token = form.require("refresh_token")?;
+            let command = RefreshCommand {
+                refresh_token: token.to_owned(),
+            };
             state
-                .auth
-                .refresh(token, &client.0)
+                .sign_in
+                .refresh(command, &client.0)
                 .await
                 .map_err(ApiError::from_refresh_grant)?
         }

@@ -1,5 +1,6 @@
 use actix_web::HttpResponse;
 use actix_web::web::Data;
+use application::VerifyEmailCommand;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -64,6 +65,9 @@ pub(crate) async fn verify_email(
     NoQuery(body): NoQuery<JsonBody<VerifyEmailRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let VerifyEmailInput(token) = body.into_command()?;
-    state.auth.verify_email(token.expose(), &client.0).await?;
+    let command = VerifyEmailCommand {
+        token: token.expose().to_owned(),
+    };
+    state.account.verify_email(command, &client.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,5 +1,6 @@
 use actix_web::HttpResponse;
 use actix_web::web::Data;
+use application::RequestEmailChangeCommand;
 use domain::{Email, PlainPassword};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -96,8 +97,15 @@ pub(crate) async fn change_email(
 ) -> Result<HttpResponse, ApiError> {
     let input: ChangeEmailInput = body.into_command()?;
     state
-        .auth
-        .request_email_change(&principal, input.new_email, input.current, &client.0)
+        .account
+        .request_email_change(
+            &principal,
+            RequestEmailChangeCommand {
+                new_email: input.new_email,
+                password: input.current,
+            },
+            &client.0,
+        )
         .await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -1,5 +1,6 @@
 use actix_web::HttpResponse;
 use actix_web::web::Data;
+use application::ChangePasswordCommand;
 use domain::PlainPassword;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -100,11 +101,13 @@ pub(crate) async fn change_password(
 ) -> Result<HttpResponse, ApiError> {
     let input: ChangePasswordInput = body.into_command()?;
     state
-        .auth
+        .credentials
         .change_password(
             &principal,
-            input.current,
-            input.new_password.expose(),
+            ChangePasswordCommand {
+                current: input.current,
+                new_password: input.new_password.expose().to_owned(),
+            },
             &client.0,
         )
         .await?;

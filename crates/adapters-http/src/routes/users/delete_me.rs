@@ -30,6 +30,6 @@ pub(crate) async fn delete_me(
     state: Data<AppState>,
     AuthenticatedWith(principal, NoQuery(())): AuthenticatedWith<NoQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth.delete_account(&principal).await?;
+    state.account.delete_account(&principal).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,5 +1,6 @@
 use actix_web::HttpResponse;
 use actix_web::web::Data;
+use application::ListEventsQuery;
 
 use crate::app::AppState;
 use crate::dto::EventPageResponse;
@@ -38,8 +39,12 @@ pub(crate) async fn list_events(
     query.check(&PageRequest::PARAMS, &mut errors);
     let page = errors.finish(page)?;
     let events = state
-        .auth
-        .list_events(principal.user.id, page.limit, page.cursor.map(Into::into))
+        .account
+        .list_events(ListEventsQuery {
+            user_id: principal.user.id,
+            limit: page.limit,
+            after: page.cursor.map(Into::into),
+        })
         .await?;
     Ok(HttpResponse::Ok().json(EventPageResponse::from(events)))
 }

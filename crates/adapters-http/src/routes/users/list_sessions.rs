@@ -29,7 +29,7 @@ pub(crate) async fn list_sessions(
     state: Data<AppState>,
     AuthenticatedWith(principal, NoQuery(())): AuthenticatedWith<NoQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let sessions = state.auth.list_sessions(&principal).await?;
+    let sessions = state.sign_in.list_sessions(&principal).await?;
     Ok(HttpResponse::Ok().json(SessionListResponse {
         items: sessions.into_iter().map(SessionResponse::from).collect(),
     }))

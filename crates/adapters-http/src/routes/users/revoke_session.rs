@@ -1,5 +1,6 @@
 use actix_web::HttpResponse;
 use actix_web::web::Data;
+use application::RevokeSessionCommand;
 use domain::SessionId;
 
 use crate::app::AppState;
@@ -34,8 +35,14 @@ pub(crate) async fn revoke_session(
     AuthenticatedWith(principal, NoQuery(PathId(id))): AuthenticatedWith<NoQuery<PathId>>,
 ) -> Result<HttpResponse, ApiError> {
     state
-        .auth
-        .revoke_session(&principal, SessionId::from_uuid(id), &client.0)
+        .sign_in
+        .revoke_session(
+            &principal,
+            RevokeSessionCommand {
+                session_id: SessionId::from_uuid(id),
+            },
+            &client.0,
+        )
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

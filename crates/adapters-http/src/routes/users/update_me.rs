@@ -1,5 +1,6 @@
 use actix_web::HttpResponse;
 use actix_web::web::Data;
+use application::UpdateProfileCommand;
 use domain::UserName;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -69,6 +70,9 @@ pub(crate) async fn update_me(
     >,
 ) -> Result<HttpResponse, ApiError> {
     let UpdateMeInput(name) = body.into_command()?;
-    let user = state.auth.update_profile(&principal, name).await?;
+    let user = state
+        .account
+        .update_profile(&principal, UpdateProfileCommand { name })
+        .await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(&user)))
 }

@@ -1,0 +1,27 @@
+use std::sync::Arc;
+
+use domain::ports::{
+    Clock, LoginThrottle, OneTimeTokenRepository, PasswordHasher, SecretTokens,
+    SecurityEventRepository, SessionRepository, TokenCodec, UserRepository,
+};
+
+/// Every port a service may drive, as the server wires them. Each service
+/// keeps only those it uses (see its `new`).
+#[derive(Clone)]
+pub struct Ports {
+    pub users: Arc<dyn UserRepository>,
+    pub sessions: Arc<dyn SessionRepository>,
+    pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    pub events: Arc<dyn SecurityEventRepository>,
+    pub throttle: Arc<dyn LoginThrottle>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub tokens: Arc<dyn TokenCodec>,
+    pub secrets: Arc<dyn SecretTokens>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Ports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ports").finish_non_exhaustive()
+    }
+}

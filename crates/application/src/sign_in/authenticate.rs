@@ -1,0 +1,180 @@
+use domain::AuthenticateError;
+
+use super::{Principal, SignIn};
+
+/// A request's bearer token, to be authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthenticateQuery {
+    pub access_token: String,
+}
+
+impl SignIn {
+    /// The caller behind an access token. Besides the token itself, the
+    /// session must still be live and the user still exist and be active, so
+    /// logout, revocation and deactivation apply to the very next request.
+    ///
+    /// # Errors
+    /// `InvalidToken`; `Infra`.
+    pub async fn authenticate(
+        &self,
+        query: AuthenticateQuery,
+    ) -> Result<Principal, AuthenticateError> {
+        let now = self.clock.now();
+        let claims = self.tokens.decode(&query.access_token, now)?;
+        match self.sessions.find(claims.session_id).await? {
+            Some(session) if session.is_live(now) && session.user_id == claims.user_id => {}
+            _ => return Err(AuthenticateError::InvalidToken),
+        }
+        match self.users.find_by_id(claims.user_id).await? {
+            Some(user) if user.is_active => Ok(Principal {
+                user,
+                session_id: claims.session_id,
+            }),
+            _ => Err(AuthenticateError::InvalidToken),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+    use domain::ports::AccessClaims;
+    use domain::{Session, TokenDecodeError, User, UserId};
+
+    use super::*;
+    use crate::test_support::*;
+
+    fn query() -> AuthenticateQuery {
+        AuthenticateQuery {
+            access_token: "token".into(),
+        }
+    }
+
+    fn token_for(ports: &mut MockPorts, session: &Session) {
+        let claims = AccessClaims {
+            user_id: session.user_id,
+            session_id: session.id,
+            issued_at: now(),
+            expires_at: now() + Duration::minutes(15),
+        };
+        ports
+            .tokens
+            .expect_decode()
+            .return_once(move |_, _| Ok(claims));
+    }
+
+    #[tokio::test]
+    async fn a_valid_token_of_a_live_session_yields_the_freshly_loaded_user() {
+        let mut ports = MockPorts::new();
+        let user = user();
+        let session = session_of(&user);
+        token_for(&mut ports, &session);
+        let session_id = session.id;
+        ports
+            .sessions
+            .expect_find()
+            .return_once(move |_| Ok(Some(session)));
+        let expected = user.clone();
+        ports
+            .users
+            .expect_find_by_id()
+            .return_once(move |_| Ok(Some(user)));
+
+        let principal = ports.sign_in().authenticate(query()).await.unwrap();
+
+        assert_eq!(
+            principal,
+            Principal {
+                user: expected,
+                session_id
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn a_token_the_codec_refuses_is_invalid() {
+        let mut ports = MockPorts::new();
+        ports
+            .tokens
+            .expect_decode()
+            .returning(|_, _| Err(TokenDecodeError::Expired));
+
+        let result = ports.sign_in().authenticate(query()).await;
+
+        assert!(matches!(result, Err(AuthenticateError::InvalidToken)));
+    }
+
+    #[tokio::test]
+    async fn a_token_of_a_revoked_session_is_invalid() {
+        let mut ports = MockPorts::new();
+        let session = Session {
+            revoked_at: Some(now()),
+            ..session_of(&user())
+        };
+        token_for(&mut ports, &session);
+        ports
+            .sessions
+            .expect_find()
+            .return_once(move |_| Ok(Some(session)));
+
+        let result = ports.sign_in().authenticate(query()).await;
+
+        assert!(matches!(result, Err(AuthenticateError::InvalidToken)));
+    }
+
+    #[tokio::test]
+    async fn a_token_whose_session_belongs_to_someone_else_is_invalid() {
+        let mut ports = MockPorts::new();
+        let session = session_of(&user());
+        let mut claimed = session.clone();
+        claimed.user_id = UserId::generate();
+        token_for(&mut ports, &claimed);
+        ports
+            .sessions
+            .expect_find()
+            .return_once(move |_| Ok(Some(session)));
+
+        let result = ports.sign_in().authenticate(query()).await;
+
+        assert!(matches!(result, Err(AuthenticateError::InvalidToken)));
+    }
+
+    #[tokio::test]
+    async fn a_token_of_a_deactivated_user_is_invalid() {
+        let mut ports = MockPorts::new();
+        let user = User {
+            is_active: false,
+            ..user()
+        };
+        let session = session_of(&user);
+        token_for(&mut ports, &session);
+        ports
+            .sessions
+            .expect_find()
+            .return_once(move |_| Ok(Some(session)));
+        ports
+            .users
+            .expect_find_by_id()
+            .return_once(move |_| Ok(Some(user)));
+
+        let result = ports.sign_in().authenticate(query()).await;
+
+        assert!(matches!(result, Err(AuthenticateError::InvalidToken)));
+    }
+
+    #[tokio::test]
+    async fn a_token_of_a_deleted_user_is_invalid() {
+        let mut ports = MockPorts::new();
+        let session = session_of(&user());
+        token_for(&mut ports, &session);
+        ports
+            .sessions
+            .expect_find()
+            .return_once(move |_| Ok(Some(session)));
+        ports.users.expect_find_by_id().returning(|_| Ok(None));
+
+        let result = ports.sign_in().authenticate(query()).await;
+
+        assert!(matches!(result, Err(AuthenticateError::InvalidToken)));
+    }
+}

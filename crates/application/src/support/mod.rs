@@ -1,0 +1,21 @@
+//! What several services share: the password check with its lockout, the
+//! one-time tokens and their links, and small time helpers.
+
+pub(crate) mod new_account;
+pub(crate) mod one_time;
+pub(crate) mod password_check;
+
+use chrono::Duration;
+use domain::Timestamp;
+
+/// A configured number of seconds as a duration. Configuration bounds keep
+/// these far below the overflow point; saturate rather than panic anyway.
+pub(crate) fn seconds(secs: u64) -> Duration {
+    Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1_000))
+}
+
+/// Whole seconds from `now` until `then`, rounded up, never negative.
+pub(crate) fn whole_seconds_until(then: Timestamp, now: Timestamp) -> u64 {
+    let millis = (then - now).num_milliseconds().max(0);
+    u64::try_from(millis).map_or(0, |m| m.div_ceil(1000))
+}

@@ -1,0 +1,277 @@
+//! The password check that login and every sensitive change share, with
+//! its lockout.
+
+use std::sync::Arc;
+
+use domain::ports::{Clock, LockoutPolicy, LoginThrottle, PasswordHasher, UserRepository};
+use domain::{
+    ChangePasswordError, Effects, EventKind, InfraError, LoginError, NewSecurityEvent,
+    PlainPassword, RequestContext, RequestEmailChangeError, User,
+};
+
+use super::whole_seconds_until;
+use crate::{LoginCommand, Ports, Principal};
+
+/// Why a password check failed: the only outcomes a caller can meet.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum PasswordCheckError {
+    /// Unknown email or wrong password: indistinguishable by design.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failures; no password is checked until the lockout ends.
+    #[error("locked out")]
+    LockedOut { retry_after_secs: u64 },
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Checks a password against an account, counting failures towards
+/// lockout per lowercased email.
+#[derive(Clone)]
+pub(crate) struct PasswordCheck {
+    users: Arc<dyn UserRepository>,
+    throttle: Arc<dyn LoginThrottle>,
+    hasher: Arc<dyn PasswordHasher>,
+    clock: Arc<dyn Clock>,
+    lockout: LockoutPolicy,
+}
+
+impl std::fmt::Debug for PasswordCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordCheck")
+            .field("lockout", &self.lockout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PasswordCheck {
+    pub(crate) fn new(ports: &Ports, lockout: LockoutPolicy) -> Self {
+        Self {
+            users: ports.users.clone(),
+            throttle: ports.throttle.clone(),
+            hasher: ports.hasher.clone(),
+            clock: ports.clock.clone(),
+            lockout,
+        }
+    }
+
+    /// The account, when it exists and `command.password` is its password.
+    /// Each check is counted as a failure before it runs and the count is
+    /// cleared on success, so concurrent wrong guesses cannot pass the limit.
+    /// Unknown emails pay for one dummy verify and are counted like real
+    /// ones, so neither the answer, its timing nor the lockout tells whether
+    /// an account exists.
+    pub(crate) async fn check(
+        &self,
+        command: &LoginCommand,
+        context: &RequestContext,
+    ) -> Result<User, PasswordCheckError> {
+        let key = command.email.as_str();
+        let now = self.clock.now();
+        // Counted before the check, so that concurrent guesses cannot pass
+        // the limit together; a success clears the count below.
+        if let Some(until) = self.throttle.begin_attempt(key, now, self.lockout).await? {
+            return Err(PasswordCheckError::LockedOut {
+                retry_after_secs: whole_seconds_until(until, now).max(1),
+            });
+        }
+        let user = self.users.find_by_email(&command.email).await?;
+        let verified = match &user {
+            Some(user) => {
+                self.hasher
+                    .verify(&command.password, &user.password_hash)
+                    .await?
+            }
+            None => {
+                self.hasher.verify_dummy(&command.password).await?;
+                false
+            }
+        };
+        match user {
+            Some(user) if verified => {
+                self.throttle.clear(key).await?;
+                Ok(user)
+            }
+            user => {
+                // Unknown emails are counted too, but have no trail to write.
+                let event = |kind| {
+                    user.as_ref().map_or_else(Effects::none, |user| {
+                        Effects::event(NewSecurityEvent::new(user.id, kind, now, context))
+                    })
+                };
+                self.throttle
+                    .record_failure(
+                        key,
+                        now,
+                        self.lockout,
+                        event(EventKind::LoginFailed),
+                        event(EventKind::LockedOut),
+                    )
+                    .await?;
+                Err(PasswordCheckError::InvalidCredentials)
+            }
+        }
+    }
+
+    /// Checks the caller's current password exactly as a login does (same
+    /// lockout, keyed on the caller's email), before a sensitive change.
+    ///
+    /// # Errors
+    /// `LockedOut`, `InvalidCredentials` (also when the email now resolves to
+    /// another account, which a concurrent email change could cause), `Infra`.
+    pub(crate) async fn check_current(
+        &self,
+        principal: &Principal,
+        current: PlainPassword,
+        context: &RequestContext,
+    ) -> Result<(), PasswordCheckError> {
+        let command = LoginCommand {
+            email: principal.user.email.clone(),
+            password: current,
+        };
+        let checked = self.check(&command, context).await?;
+        if checked.id != principal.user.id {
+            return Err(PasswordCheckError::InvalidCredentials);
+        }
+        Ok(())
+    }
+}
+
+impl From<PasswordCheckError> for LoginError {
+    fn from(error: PasswordCheckError) -> Self {
+        match error {
+            PasswordCheckError::InvalidCredentials => Self::InvalidCredentials,
+            PasswordCheckError::LockedOut { retry_after_secs } => {
+                Self::LockedOut { retry_after_secs }
+            }
+            PasswordCheckError::Infra(infra) => Self::Infra(infra),
+        }
+    }
+}
+
+impl From<PasswordCheckError> for ChangePasswordError {
+    fn from(error: PasswordCheckError) -> Self {
+        match error {
+            PasswordCheckError::InvalidCredentials => Self::InvalidCredentials,
+            PasswordCheckError::LockedOut { retry_after_secs } => {
+                Self::LockedOut { retry_after_secs }
+            }
+            PasswordCheckError::Infra(infra) => Self::Infra(infra),
+        }
+    }
+}
+
+impl From<PasswordCheckError> for RequestEmailChangeError {
+    fn from(error: PasswordCheckError) -> Self {
+        match error {
+            PasswordCheckError::InvalidCredentials => Self::InvalidCredentials,
+            PasswordCheckError::LockedOut { retry_after_secs } => {
+                Self::LockedOut { retry_after_secs }
+            }
+            PasswordCheckError::Infra(infra) => Self::Infra(infra),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::UserId;
+
+    use super::*;
+    use crate::test_support::*;
+
+    fn current() -> PlainPassword {
+        PlainPassword::new("the current password")
+    }
+
+    #[tokio::test]
+    async fn the_right_current_password_passes_and_clears_the_failure_count() {
+        let mut ports = MockPorts::new();
+        let user = user();
+        let principal = principal_of(&user);
+        ports
+            .throttle
+            .expect_begin_attempt()
+            .returning(|_, _, _| Ok(None));
+        ports
+            .users
+            .expect_find_by_email()
+            .return_once(move |_| Ok(Some(user)));
+        ports.hasher.expect_verify().returning(|_, _| Ok(true));
+        ports
+            .throttle
+            .expect_clear()
+            .withf(|key| key == "ada@example.com")
+            .times(1)
+            .returning(|_| Ok(()));
+
+        let result = ports
+            .password_check()
+            .check_current(&principal, current(), &context())
+            .await;
+
+        assert!(result.is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_wrong_current_password_counts_a_failure_under_the_callers_email() {
+        let mut ports = MockPorts::new();
+        let user = user();
+        let principal = principal_of(&user);
+        ports
+            .throttle
+            .expect_begin_attempt()
+            .returning(|_, _, _| Ok(None));
+        ports
+            .users
+            .expect_find_by_email()
+            .return_once(move |_| Ok(Some(user)));
+        ports.hasher.expect_verify().returning(|_, _| Ok(false));
+        ports
+            .throttle
+            .expect_record_failure()
+            .withf(|key, _, _, _, _| key == "ada@example.com")
+            .times(1)
+            .returning(|_, _, _, _, _| Ok(None));
+
+        let result = ports
+            .password_check()
+            .check_current(&principal, current(), &context())
+            .await;
+
+        assert!(matches!(
+            result,
+            Err(PasswordCheckError::InvalidCredentials)
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_password_that_matches_another_account_under_the_same_email_is_refused() {
+        let mut ports = MockPorts::new();
+        let principal = principal_of(&user());
+        let other = domain::User {
+            id: UserId::generate(),
+            ..user()
+        };
+        ports
+            .throttle
+            .expect_begin_attempt()
+            .returning(|_, _, _| Ok(None));
+        ports
+            .users
+            .expect_find_by_email()
+            .return_once(move |_| Ok(Some(other)));
+        ports.hasher.expect_verify().returning(|_, _| Ok(true));
+        ports.throttle.expect_clear().returning(|_| Ok(()));
+
+        let result = ports
+            .password_check()
+            .check_current(&principal, current(), &context())
+            .await;
+
+        assert!(matches!(
+            result,
+            Err(PasswordCheckError::InvalidCredentials)
+        ));
+    }
+}

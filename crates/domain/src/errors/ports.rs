@@ -1,0 +1,85 @@
+//! Errors of the port methods that have outcomes a caller can act on.
+
+use super::InfraError;
+
+/// `UserRepository::create` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("email already registered")]
+    EmailTaken,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// `UserRepository::apply_change` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum UserChangeError {
+    /// No such user, or a deactivated one and the change requires an
+    /// active account.
+    #[error("no such user")]
+    NotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// `UserRepository::redeem_token` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum RedeemTokenError {
+    /// As for [`UserChangeError::NotFound`].
+    #[error("no such user")]
+    NotFound,
+    /// The token is not this user's, or was used, voided or expired.
+    #[error("token no longer usable")]
+    TokenUnusable,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// `UserRepository::change_email` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeEmailError {
+    /// As for [`UserChangeError::NotFound`].
+    #[error("no such user")]
+    NotFound,
+    /// As for [`RedeemTokenError::TokenUnusable`].
+    #[error("token no longer usable")]
+    TokenUnusable,
+    /// Another account has the new email.
+    #[error("email already registered")]
+    EmailTaken,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// `UserRepository::change_access` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessChangeError {
+    /// As for [`UserChangeError::NotFound`].
+    #[error("no such user")]
+    NotFound,
+    /// The change would leave no active admin.
+    #[error("the last active admin must remain")]
+    LastAdmin,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// `UserRepository::delete` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteUserError {
+    #[error("no such user")]
+    NotFound,
+    #[error("the last active admin must remain")]
+    LastAdmin,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Why an access token was refused. Both become `invalid_token`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenDecodeError {
+    #[error("token is malformed, not an access token, or has a bad signature")]
+    Invalid,
+    #[error("token has expired")]
+    Expired,
+}

@@ -1,0 +1,91 @@
+//! Errors of the sign-in use cases.
+
+use super::{CreateUserError, InfraError, TokenDecodeError};
+
+/// Use case: register (and admin/CLI user creation).
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error("email already registered")]
+    EmailTaken,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+impl From<CreateUserError> for RegisterError {
+    fn from(error: CreateUserError) -> Self {
+        match error {
+            CreateUserError::EmailTaken => Self::EmailTaken,
+            CreateUserError::Infra(infra) => Self::Infra(infra),
+        }
+    }
+}
+
+/// Use case: log in with email and password.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Unknown email or wrong password: indistinguishable by design.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Correct password, deactivated account.
+    #[error("account disabled")]
+    AccountDisabled,
+    /// Correct password, unverified email, and verification is required.
+    #[error("email not verified")]
+    EmailUnverified,
+    /// Too many failures; no password is checked until the lockout ends.
+    #[error("locked out")]
+    LockedOut { retry_after_secs: u64 },
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: exchange a refresh token for a new pair.
+#[derive(Debug, thiserror::Error)]
+pub enum RefreshError {
+    /// Unknown, expired, rotated (the session is then revoked) or belonging
+    /// to an ended session or inactive user.
+    #[error("invalid refresh token")]
+    InvalidToken,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: authenticate a request by its access token.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthenticateError {
+    /// Bad signature, wrong purpose, expired, ended session or inactive user.
+    #[error("invalid access token")]
+    InvalidToken,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+impl From<TokenDecodeError> for AuthenticateError {
+    fn from(_: TokenDecodeError) -> Self {
+        Self::InvalidToken
+    }
+}
+
+/// Use case: end the caller's session (logout). Only infrastructure can fail it.
+#[derive(Debug, thiserror::Error)]
+pub enum LogoutError {
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: list the caller's live sessions. Only infrastructure can fail it.
+#[derive(Debug, thiserror::Error)]
+pub enum ListSessionsError {
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: end one of one's own sessions.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeSessionError {
+    /// No such session, not the caller's, or already ended.
+    #[error("no such session")]
+    NotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
