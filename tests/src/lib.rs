@@ -1,15 +1,21 @@
-//! The harness of the end-to-end suite: starts the real `server` binary on a
-//! free port, against a fresh SQLite file or a fresh PostgreSQL database, and
-//! talks to it over real HTTP.
+//! The harness of the end-to-end suite: starts the real `server` binary
+//! against a fresh SQLite file or a fresh PostgreSQL database, and talks to
+//! it over real HTTP.
+//!
+//! The server binds port 0 itself (any free port, for its API and its
+//! operations listener alike) and logs the address it got; the harness waits
+//! for that line. Nothing picks a port for it in advance, so no two servers,
+//! and no other process, can race for one.
 
 // Test support: failing loudly on a broken setup is the point.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use adapters_db::testing::TestDatabase;
@@ -64,11 +70,60 @@ fn server_binary() -> PathBuf {
     binary
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port()
+/// How long a server may take to report the address it listens on.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The address in the line where the server reports its bound API listener
+/// (`"listener":"api"`, `"address":"127.0.0.1:PORT"` in the JSON log).
+fn reported_address(line: &str) -> Option<SocketAddr> {
+    let event: Value = serde_json::from_str(line).ok()?;
+    if event["listener"] != "api" {
+        return None;
+    }
+    event["address"].as_str()?.parse().ok()
+}
+
+/// Waits until the server reports the address its API listener got, and
+/// returns it. Panics with everything the server printed when the process
+/// exits first or [`START_TIMEOUT`] passes (killing it then).
+fn wait_for_address(
+    child: &mut Child,
+    log: &Mutex<Vec<String>>,
+    readers: Vec<JoinHandle<()>>,
+) -> SocketAddr {
+    let deadline = Instant::now() + START_TIMEOUT;
+    let output = || log.lock().expect("log lock").join("\n");
+    let mut scanned = 0;
+    loop {
+        {
+            let lines = log.lock().expect("log lock");
+            if let Some(address) = lines[scanned..].iter().find_map(|l| reported_address(l)) {
+                return address;
+            }
+            scanned = lines.len();
+        }
+        if let Some(status) = child.try_wait().expect("wait for the server") {
+            // Its output is complete once both pipes reached their end.
+            for reader in readers {
+                let _ = reader.join();
+            }
+            panic!(
+                "server exited ({status}) before reporting the address it listens on; \
+                 its output:\n{}",
+                output()
+            );
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "server did not report the address it listens on within {START_TIMEOUT:?}; \
+                 its output:\n{}",
+                output()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 impl TestServer {
@@ -123,14 +178,14 @@ impl TestServer {
         workdir: tempfile::TempDir,
         env: &[(&str, &str)],
     ) -> Self {
-        let port = free_port();
         let mut command = Command::new(server_binary());
         command
             .current_dir(workdir.path())
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("APP_SERVER__PORT", port.to_string())
-            .env("APP_OPS__PORT", free_port().to_string())
+            // Any free port, bound by the server itself: see the module doc.
+            .env("APP_SERVER__PORT", "0")
+            .env("APP_OPS__PORT", "0")
             .env("APP_DATABASE__URL", &database_url)
             .env("APP_AUTH__BCRYPT_COST", "4")
             .env("APP_RATE_LIMIT__AUTH_PER_MINUTE", "0")
@@ -154,17 +209,22 @@ impl TestServer {
                 .take()
                 .map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
         ];
-        for stream in streams.into_iter().flatten() {
-            let log = Arc::clone(&log);
-            std::thread::spawn(move || {
-                for line in BufReader::new(stream).lines().map_while(Result::ok) {
-                    log.lock().expect("log lock").push(line);
-                }
-            });
-        }
+        let readers = streams
+            .into_iter()
+            .flatten()
+            .map(|stream| {
+                let log = Arc::clone(&log);
+                std::thread::spawn(move || {
+                    for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                        log.lock().expect("log lock").push(line);
+                    }
+                })
+            })
+            .collect();
+        let address = wait_for_address(&mut child, &log, readers);
         let server = Self {
             child,
-            base_url: format!("http://127.0.0.1:{port}"),
+            base_url: format!("http://{address}"),
             client: Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()

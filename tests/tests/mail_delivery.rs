@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use adapters_mail::testing::{ReceivedMail, SmtpSink};
-use e2e::{Backend, PASSWORD, TestServer, e2e_tests, free_port};
+use adapters_mail::testing::{ReceivedMail, ReservedPort, SmtpSink};
+use e2e::{Backend, PASSWORD, TestServer, e2e_tests};
 
 e2e_tests!(
     mail_queued_while_the_smtp_server_is_down_arrives_once_it_is_up,
@@ -38,8 +38,10 @@ fn welcome_mails(sink: &SmtpSink) -> Vec<ReceivedMail> {
 }
 
 fn mail_queued_while_the_smtp_server_is_down_arrives_once_it_is_up(backend: Backend) {
-    let port = free_port();
-    let Some(server) = start_with(backend, &smtp_env(&port.to_string())) else {
+    // Held until the sink starts: connections are refused, as by a mail
+    // server that is down, and no other process can take the port.
+    let reserved = ReservedPort::new();
+    let Some(server) = start_with(backend, &smtp_env(&reserved.port().to_string())) else {
         return;
     };
     assert_eq!(
@@ -48,7 +50,7 @@ fn mail_queued_while_the_smtp_server_is_down_arrives_once_it_is_up(backend: Back
     );
     std::thread::sleep(Duration::from_secs(1));
 
-    let sink = SmtpSink::start_on(port);
+    let sink = SmtpSink::start_on_reserved(reserved);
     let arrived = sink.wait_for_messages(1, Duration::from_secs(30));
 
     assert_eq!(arrived.len(), 1, "server output:\n{}", server.log_text());
@@ -59,8 +61,8 @@ fn mail_queued_while_the_smtp_server_is_down_arrives_once_it_is_up(backend: Back
 }
 
 fn mail_of_a_registration_survives_a_kill_9(backend: Backend) {
-    let port = free_port();
-    let env = smtp_env(&port.to_string());
+    let reserved = ReservedPort::new();
+    let env = smtp_env(&reserved.port().to_string());
     let Some(server) = start_with(backend, &env) else {
         return;
     };
@@ -73,7 +75,7 @@ fn mail_of_a_registration_survives_a_kill_9(backend: Backend) {
     // same database.
     let borrowed: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let server = server.restart(&borrowed);
-    let sink = SmtpSink::start_on(port);
+    let sink = SmtpSink::start_on_reserved(reserved);
     let arrived = sink.wait_for_messages(1, Duration::from_secs(30));
 
     assert_eq!(arrived.len(), 1, "server output:\n{}", server.log_text());

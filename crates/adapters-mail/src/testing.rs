@@ -9,10 +9,10 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use adapters_mail::testing::{ReceivedMail, SmtpSink, free_port};
+//! use adapters_mail::testing::{ReceivedMail, ReservedPort, SmtpSink};
 //!
-//! let port = free_port(); // point the service here: nothing listens yet
-//! let sink = SmtpSink::start_on(port); // now deliveries arrive
+//! let reserved = ReservedPort::new(); // point the service at reserved.port()
+//! let sink = SmtpSink::start_on_reserved(reserved); // now deliveries arrive
 //! let messages = sink.wait_for_messages(1, Duration::from_millis(50));
 //! let links: Vec<String> = messages
 //!     .iter()
@@ -31,7 +31,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::oneshot;
 
 mod received;
@@ -72,8 +72,10 @@ impl SmtpSink {
         Self::start_with(SinkBehaviour::Accept)
     }
 
-    /// An accepting sink on `port`, e.g. one the service was pointed at
-    /// while nothing listened there.
+    /// An accepting sink on a fixed `port`. For a port the service is
+    /// pointed at before the sink starts, hold a [`ReservedPort`] and use
+    /// [`SmtpSink::start_on_reserved`]: a port merely free now may be taken
+    /// by then.
     #[must_use]
     pub fn start_on(port: u16) -> Self {
         Self::try_start(port, SinkBehaviour::Accept).expect("start the SMTP sink")
@@ -85,24 +87,43 @@ impl SmtpSink {
         Self::try_start(0, behaviour).expect("start the SMTP sink")
     }
 
+    /// An accepting sink on the port `reserved` held: connections refused
+    /// until now are accepted from here on. No other socket could take the
+    /// port in between.
+    #[must_use]
+    pub fn start_on_reserved(reserved: ReservedPort) -> Self {
+        Self::run(|| reserved.socket.listen(1024), SinkBehaviour::Accept)
+            .expect("start the SMTP sink")
+    }
+
     /// Listens on `127.0.0.1:port` (0: any free port) before returning.
     pub fn try_start(port: u16, behaviour: SinkBehaviour) -> io::Result<Self> {
         let listener = StdListener::bind((Ipv4Addr::LOCALHOST, port))?;
         listener.set_nonblocking(true)?;
-        let port = listener.local_addr()?.port();
-        let messages = Arc::new(Mutex::new(Vec::new()));
-        let (shutdown, stopped) = oneshot::channel();
+        Self::run(|| TcpListener::from_std(listener), behaviour)
+    }
+
+    /// Runs the sink on the listener `listen` returns, made in the context
+    /// of the sink's own runtime.
+    fn run(
+        listen: impl FnOnce() -> io::Result<TcpListener>,
+        behaviour: SinkBehaviour,
+    ) -> io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
+        let listener = {
+            let _runtime = runtime.enter();
+            listen()?
+        };
+        let port = listener.local_addr()?.port();
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let (shutdown, stopped) = oneshot::channel();
         let captured = Arc::clone(&messages);
         let thread = std::thread::Builder::new()
             .name(format!("smtp-sink-{port}"))
             .spawn(move || {
                 runtime.block_on(async move {
-                    let Ok(listener) = TcpListener::from_std(listener) else {
-                        return;
-                    };
                     tokio::select! {
                         () = accept_loop(listener, behaviour, captured) => {}
                         _ = stopped => {}
@@ -158,13 +179,39 @@ impl Drop for SmtpSink {
     }
 }
 
-/// A loopback port that nothing listens on (right now).
-#[must_use]
-pub fn free_port() -> u16 {
-    StdListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("find a free loopback port")
+/// A loopback port held for a sink that starts later: bound, so no other
+/// socket can take it, but not listening, so every connection is refused,
+/// as by a mail server that is down. Unlike a port found by binding and
+/// closing a socket, it cannot be taken by another process before the sink
+/// starts. Dropping it frees the port.
+#[derive(Debug)]
+pub struct ReservedPort {
+    socket: TcpSocket,
+    port: u16,
+}
+
+impl ReservedPort {
+    /// Reserves a free loopback port.
+    #[must_use]
+    pub fn new() -> Self {
+        let socket = TcpSocket::new_v4().expect("create a TCP socket");
+        socket
+            .bind((Ipv4Addr::LOCALHOST, 0).into())
+            .expect("bind a loopback port");
+        let port = socket.local_addr().expect("the bound address").port();
+        Self { socket, port }
+    }
+
+    #[must_use]
+    pub const fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Default for ReservedPort {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 async fn accept_loop(

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use adapters_mail::testing::{SinkBehaviour, SmtpSink, free_port};
+use adapters_mail::testing::{ReservedPort, SinkBehaviour, SmtpSink};
 use adapters_mail::{MailConfig, SmtpConfig, TlsMode, Transport, build_mailer};
 use domain::MailKind;
 use domain::ports::{MailError, Mailer};
@@ -91,7 +91,8 @@ async fn rejected_credentials_are_transient_so_mail_waits_for_the_fix() {
 
 #[tokio::test]
 async fn a_closed_port_is_a_transient_failure() {
-    let mailer = mailer(free_port());
+    let closed = ReservedPort::new();
+    let mailer = mailer(closed.port());
 
     let error = mailer
         .send(Uuid::now_v7(), &common::mail(MailKind::Welcome))
@@ -166,8 +167,8 @@ async fn a_server_that_never_answers_times_out_as_a_transient_failure() {
 
 #[tokio::test]
 async fn a_sink_started_later_on_the_same_port_receives_the_retry_once() {
-    let port = free_port();
-    let mailer = mailer(port);
+    let reserved = ReservedPort::new();
+    let mailer = mailer(reserved.port());
     let id = Uuid::now_v7();
     let mail = common::mail(MailKind::Welcome);
     assert!(matches!(
@@ -175,7 +176,7 @@ async fn a_sink_started_later_on_the_same_port_receives_the_retry_once() {
         Err(MailError::Transient(_))
     ));
 
-    let sink = SmtpSink::start_on(port);
+    let sink = SmtpSink::start_on_reserved(reserved);
     mailer.send(id, &mail).await.unwrap();
 
     let messages = sink.wait_for_messages(1, Duration::from_secs(2));

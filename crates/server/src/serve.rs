@@ -40,7 +40,9 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     // Stops gracefully on SIGTERM and on Ctrl-C.
     let server = adapters_http::server(listener, state, wiring::http_config(&settings))
         .with_context(|| format!("serving on {address}"))?;
-    tracing::info!(%address, "listening on http://{address}");
+    // The one line that says where the API is, the actual port when port 0
+    // asked for any free one: the end-to-end harness waits for it.
+    tracing::info!(listener = "api", %address, "listening on http://{address}");
     let worker = MailWorker::spawn(delivery);
     let served = server.await.context("running the HTTP server");
     // In-flight requests have finished; their mail is in the outbox. The

@@ -10,14 +10,17 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-/// A running `server serve` on a free port in a fresh folder.
+/// A running `server serve` in a fresh folder, on the port it picked itself
+/// (port 0) and reported.
 struct Running {
     child: Child,
     address: SocketAddr,
+    /// The log line that reported `address`.
+    reported: String,
     /// Every stderr line, as it arrives.
     lines: mpsc::Receiver<String>,
     _dir: TempDir,
@@ -30,6 +33,7 @@ fn start(vars: &[(&str, &str)]) -> Running {
         .current_dir(dir.path())
         .env_clear()
         .env("APP_SERVER__PORT", "0")
+        .env("APP_OPS__PORT", "0")
         .env("APP_AUTH__BCRYPT_COST", "4")
         .envs(vars.iter().copied())
         .stdin(Stdio::null())
@@ -46,24 +50,51 @@ fn start(vars: &[(&str, &str)]) -> Running {
             }
         }
     });
-    let address = loop {
-        let line = lines
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server logs its address within 30 s");
-        if let Some((_, rest)) = line.split_once("listening on http://") {
-            let address: String = rest
-                .chars()
-                .take_while(|c| !c.is_whitespace() && *c != '"')
-                .collect();
-            break address.parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    let (address, reported) = loop {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(wait) {
+            Ok(line) => {
+                if let Some(address) = logged_address(&line) {
+                    break (address, line);
+                }
+                seen.push(line);
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "no address logged within 30 s; stderr:\n{}",
+                    seen.join("\n")
+                );
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                let status = child.wait().unwrap();
+                panic!(
+                    "the server exited ({status}) before logging its address; stderr:\n{}",
+                    seen.join("\n")
+                );
+            }
         }
     };
     Running {
         child,
         address,
+        reported,
         lines,
         _dir: dir,
     }
+}
+
+/// The address in a `listening on http://ADDRESS` line, pretty or JSON.
+fn logged_address(line: &str) -> Option<SocketAddr> {
+    let (_, rest) = line.split_once("listening on http://")?;
+    let address: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '"')
+        .collect();
+    Some(address.parse().unwrap())
 }
 
 impl Running {
@@ -117,6 +148,14 @@ fn ctrl_c_is_a_graceful_stop_with_status_0_too() {
 #[test]
 fn json_logs_are_one_object_per_line() {
     let server = start(&[("APP_LOG__FORMAT", "json")]);
+    // The fields the end-to-end harness reads the address from.
+    let reported: serde_json::Value = serde_json::from_str(&server.reported).unwrap();
+    assert_eq!(reported["listener"], "api", "{reported}");
+    assert_eq!(
+        reported["address"],
+        server.address.to_string(),
+        "{reported}"
+    );
     let response = server.get("/health/ready");
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     let (status, lines) = server.signal("TERM");

@@ -223,6 +223,28 @@ fn other_range_and_consistency_checks() {
 }
 
 #[test]
+fn port_0_for_both_listeners_is_accepted_but_one_fixed_port_for_both_is_not() {
+    in_jail(|jail| {
+        // Two binds of port 0 never collide: each gets a free port of its
+        // own (the end-to-end harness runs every server this way).
+        jail.set_env("APP_SERVER__PORT", "0");
+        jail.set_env("APP_OPS__PORT", "0");
+        let s = loaded();
+        assert_eq!((s.server.port, s.ops.port), (0, 0));
+
+        jail.set_env("APP_SERVER__PORT", "40737");
+        jail.set_env("APP_OPS__PORT", "40737");
+        assert_eq!(
+            failure(),
+            "APP_OPS__PORT (ops.port): must differ from server.port on the same host, both are 40737"
+        );
+
+        jail.set_env("APP_OPS__HOST", "127.0.0.2");
+        assert_eq!(loaded().ops.port, 40737, "another host may use the port");
+    });
+}
+
+#[test]
 fn a_display_name_in_mail_from_is_accepted() {
     in_jail(|jail| {
         jail.set_env("APP_MAIL__FROM", "Acme Accounts <no-reply@acme.example>");
