@@ -16,8 +16,6 @@ mod one_time_tokens;
 mod outbox;
 mod outbox_queueing;
 mod security_events;
-mod sessions;
-mod throttle;
 mod user_change_tokens;
 mod user_changes;
 mod user_deletion;
