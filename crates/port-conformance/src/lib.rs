@@ -139,6 +139,45 @@ macro_rules! suite {
                 updating_the_password_hash_of_an_unknown_user_is_not_an_error,
                 a_rehash_does_not_overwrite_a_hash_that_changed_meanwhile,
             }
+            user_changes {
+                a_change_sets_the_given_fields_and_updated_at_and_writes_its_effects,
+                a_change_that_sets_no_field_only_moves_updated_at,
+                changing_an_unknown_user_is_not_found_and_writes_nothing,
+                changing_the_access_of_an_unknown_user_is_not_found_and_writes_nothing,
+                switching_to_the_email_of_another_account_in_any_case_is_email_taken_and_writes_nothing,
+                setting_the_email_a_user_already_has_is_not_taken,
+                ending_all_sessions_revokes_every_unrevoked_session_of_the_user_only,
+                ending_all_sessions_but_one_keeps_that_one,
+                a_change_whose_effect_cannot_be_written_changes_nothing,
+            }
+            user_change_tokens {
+                a_usable_token_is_consumed_once_and_a_second_consume_is_token_unusable_writing_nothing,
+                an_expired_token_is_token_unusable,
+                a_voided_token_is_token_unusable,
+                a_token_of_another_user_is_token_unusable,
+                an_unknown_token_is_token_unusable,
+                concurrent_changes_consuming_one_token_have_exactly_one_winner,
+                a_change_voids_the_unused_tokens_of_the_purposes_it_names_only,
+                a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one,
+            }
+            last_admin {
+                demoting_the_only_active_admin_is_last_admin_and_writes_nothing,
+                deactivating_the_only_active_admin_is_last_admin_and_writes_nothing,
+                an_admin_can_be_demoted_or_deactivated_while_another_active_admin_remains,
+                an_inactive_admin_does_not_count_as_another_active_admin,
+                the_last_active_admin_can_still_change_everything_else,
+                users_who_are_not_active_admins_can_be_demoted_and_deactivated_with_no_admin_left,
+                two_active_admins_removing_each_other_concurrently_leave_exactly_one,
+            }
+            user_deletion {
+                deleting_a_user_removes_their_sessions_tokens_and_events_and_frees_the_email,
+                deleting_a_user_writes_its_effects_and_leaves_other_users_alone,
+                deleting_an_unknown_user_is_not_found_and_writes_nothing,
+                deleting_the_only_active_admin_is_last_admin_and_writes_nothing,
+                an_admin_can_be_deleted_while_another_active_admin_remains,
+                an_inactive_admin_can_be_deleted_with_no_active_admin_left,
+                a_deletion_whose_effect_cannot_be_written_deletes_nothing,
+            }
             sessions {
                 creating_a_session_stores_it_with_its_refresh_token_and_events,
                 a_session_whose_event_cannot_be_written_is_not_created,
@@ -157,6 +196,24 @@ macro_rules! suite {
                 sessions_used_at_the_same_instant_are_listed_newest_first,
                 a_user_without_sessions_has_no_live_ones,
             }
+            one_time_tokens {
+                an_issued_token_reads_back_exactly_with_its_effects_written,
+                an_issued_token_of_every_purpose_reads_back,
+                issuing_voids_the_earlier_unused_tokens_of_the_same_user_and_purpose_only,
+                a_used_token_keeps_its_use_time_when_a_newer_one_is_issued,
+                a_token_for_an_unknown_user_is_not_issued_and_its_effects_are_not_written,
+                a_token_whose_effect_cannot_be_written_is_not_issued,
+                finding_an_unknown_token_is_none,
+                tokens_in_the_effects_of_a_change_are_stored_like_issued_ones,
+                tokens_in_the_effects_of_a_new_user_are_stored_with_it,
+            }
+            security_events {
+                events_are_listed_newest_first_up_to_the_limit_with_every_field,
+                only_the_events_of_the_user_are_listed,
+                paging_with_after_continues_exactly_where_the_previous_page_ended_even_within_one_instant,
+                after_is_a_position_and_need_not_name_a_stored_event,
+                a_limit_of_zero_lists_nothing,
+            }
             throttle {
                 an_unknown_key_is_not_locked,
                 failures_below_the_limit_do_not_lock,
@@ -170,6 +227,23 @@ macro_rules! suite {
                 a_failure_whose_event_cannot_be_written_fails_but_its_attempt_still_counts,
                 concurrent_attempts_beyond_the_limit_are_refused_before_any_check,
                 recording_a_failure_after_a_success_cleared_the_count_changes_nothing,
+            }
+            outbox {
+                claiming_returns_due_mail_oldest_first_up_to_the_limit_and_leases_it,
+                a_claimed_mail_is_not_claimed_again_while_leased,
+                a_mail_whose_lease_ran_out_is_claimable_again,
+                a_failed_mail_is_claimed_again_only_once_due,
+                a_failure_counts_the_attempt_and_keeps_the_error_cut_to_500_characters,
+                a_delivered_mail_is_never_claimed_again_and_loses_its_link,
+                marking_an_unknown_mail_is_not_an_error,
+                pending_counts_undelivered_mail_only,
+                a_lease_out_of_range_is_unexpected,
+                concurrent_claimers_see_every_mail_exactly_once,
+            }
+            outbox_queueing {
+                mail_of_a_created_user_is_queued_with_it_and_due_at_once,
+                a_user_that_cannot_be_created_queues_no_mail,
+                every_state_changing_method_queues_its_mail_at_the_time_of_the_change,
             }
             health {
                 a_fresh_store_is_ready,

@@ -1,32 +1,25 @@
-//! `UserRepository::apply_change` and one-time tokens: consuming one as part
-//! of a change, voiding others, and the active-account requirement.
+//! `UserRepository` changes and one-time tokens: using one up as part of a
+//! change (`redeem_token`), voiding others, and the active-account
+//! requirement.
 
 use std::sync::Arc;
 
 use chrono::TimeDelta;
 use domain::ports::{OneTimeTokenRepository, UserRepository};
 use domain::{
-    Effects, EventKind, PasswordHash, TokenPurpose, UserChange, UserChangeError, UserName,
+    Effects, EventKind, PasswordHash, RedeemTokenError, TokenPurpose, UserChange, UserName,
 };
 
-use crate::support::*;
-use crate::user_changes::{
-    assert_no_effects, consuming, deactivation, every_effect, issued, reload,
+use crate::Harness;
+use crate::contract::support::*;
+use crate::contract::user_changes::{
+    DEACTIVATION, assert_no_effects, every_effect, issued, reload, verification,
 };
 
-contract_tests!(
-    a_usable_token_is_consumed_once_and_a_second_consume_is_token_unusable_writing_nothing,
-    an_expired_token_is_token_unusable,
-    a_voided_token_is_token_unusable,
-    a_token_of_another_user_is_token_unusable,
-    an_unknown_token_is_token_unusable,
-    concurrent_changes_consuming_one_token_have_exactly_one_winner,
-    a_change_voids_the_unused_tokens_of_the_purposes_it_names_only,
-    a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one,
-);
-
-async fn a_usable_token_is_consumed_once_and_a_second_consume_is_token_unusable_writing_nothing(
-    f: Fixture,
+pub(crate) async fn a_usable_token_is_consumed_once_and_a_second_consume_is_token_unusable_writing_nothing<
+    H: Harness,
+>(
+    f: Fixture<H>,
 ) {
     let user = f.user().await;
     let verify = issued(&f, user.id, TokenPurpose::VerifyEmail, "verify").await;
@@ -34,22 +27,27 @@ async fn a_usable_token_is_consumed_once_and_a_second_consume_is_token_unusable_
     let verified = event(user.id, EventKind::EmailVerified, first_at);
 
     let first =
-        f.db.apply_change(
-            consuming(user.id, first_at, &verify),
+        f.db.redeem_token(
+            verify.clone(),
+            verification(user.id, first_at),
             Effects::event(verified.clone()),
         )
         .await
         .unwrap();
-    let mut again = consuming(user.id, t0() + secs(20), &verify);
+    let mut again = verification(user.id, t0() + secs(20));
     again.name = Some(UserName::parse("Someone Else").unwrap());
     let second =
-        f.db.apply_change(again, every_effect(user.id, t0() + secs(20), "second"))
-            .await;
+        f.db.redeem_token(
+            verify.clone(),
+            again,
+            every_effect(user.id, t0() + secs(20), "second"),
+        )
+        .await;
 
     assert!(first.email_verified);
     assert_eq!(first.updated_at, first_at);
     assert!(
-        matches!(second, Err(UserChangeError::TokenUnusable)),
+        matches!(second, Err(RedeemTokenError::TokenUnusable)),
         "{second:?}"
     );
     assert_eq!(reload(&f, &user).await, first);
@@ -60,21 +58,22 @@ async fn a_usable_token_is_consumed_once_and_a_second_consume_is_token_unusable_
     assert_eq!(f.stored_token(&hash("second")).await, None);
 }
 
-async fn an_expired_token_is_token_unusable(f: Fixture) {
+pub(crate) async fn an_expired_token_is_token_unusable<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
     let verify = issued(&f, user.id, TokenPurpose::VerifyEmail, "verify").await;
     let expires_at = f.stored_token(&verify).await.unwrap().expires_at;
 
     for at in [expires_at, expires_at + secs(1)] {
         let result =
-            f.db.apply_change(
-                consuming(user.id, at, &verify),
+            f.db.redeem_token(
+                verify.clone(),
+                verification(user.id, at),
                 every_effect(user.id, at, "t"),
             )
             .await;
 
         assert!(
-            matches!(result, Err(UserChangeError::TokenUnusable)),
+            matches!(result, Err(RedeemTokenError::TokenUnusable)),
             "at {at}: {result:?}"
         );
     }
@@ -82,15 +81,16 @@ async fn an_expired_token_is_token_unusable(f: Fixture) {
     assert_eq!(f.stored_token(&verify).await.unwrap().used_at, None);
     assert_no_effects(&f, user.id, "t").await;
     // A microsecond earlier it still works.
-    f.db.apply_change(
-        consuming(user.id, expires_at - TimeDelta::microseconds(1), &verify),
+    f.db.redeem_token(
+        verify.clone(),
+        verification(user.id, expires_at - TimeDelta::microseconds(1)),
         Effects::none(),
     )
     .await
     .unwrap();
 }
 
-async fn a_voided_token_is_token_unusable(f: Fixture) {
+pub(crate) async fn a_voided_token_is_token_unusable<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
     let older = issued(&f, user.id, TokenPurpose::ResetPassword, "older").await;
     f.db.issue(
@@ -106,31 +106,36 @@ async fn a_voided_token_is_token_unusable(f: Fixture) {
     .unwrap();
 
     let result =
-        f.db.apply_change(consuming(user.id, t0() + secs(2), &older), Effects::none())
-            .await;
+        f.db.redeem_token(
+            older.clone(),
+            verification(user.id, t0() + secs(2)),
+            Effects::none(),
+        )
+        .await;
 
     assert!(
-        matches!(result, Err(UserChangeError::TokenUnusable)),
+        matches!(result, Err(RedeemTokenError::TokenUnusable)),
         "{result:?}"
     );
     assert_eq!(reload(&f, &user).await, user);
 }
 
-async fn a_token_of_another_user_is_token_unusable(f: Fixture) {
+pub(crate) async fn a_token_of_another_user_is_token_unusable<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
     let owner = f.user().await;
     let theirs = issued(&f, owner.id, TokenPurpose::VerifyEmail, "theirs").await;
     let at = t0() + secs(5);
 
     let result =
-        f.db.apply_change(
-            consuming(user.id, at, &theirs),
+        f.db.redeem_token(
+            theirs.clone(),
+            verification(user.id, at),
             every_effect(user.id, at, "t"),
         )
         .await;
 
     assert!(
-        matches!(result, Err(UserChangeError::TokenUnusable)),
+        matches!(result, Err(RedeemTokenError::TokenUnusable)),
         "{result:?}"
     );
     assert_eq!(reload(&f, &user).await, user);
@@ -138,24 +143,27 @@ async fn a_token_of_another_user_is_token_unusable(f: Fixture) {
     assert_no_effects(&f, user.id, "t").await;
 }
 
-async fn an_unknown_token_is_token_unusable(f: Fixture) {
+pub(crate) async fn an_unknown_token_is_token_unusable<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
 
     let result =
-        f.db.apply_change(
-            consuming(user.id, t0(), &hash("never issued")),
+        f.db.redeem_token(
+            hash("never issued"),
+            verification(user.id, t0()),
             Effects::none(),
         )
         .await;
 
     assert!(
-        matches!(result, Err(UserChangeError::TokenUnusable)),
+        matches!(result, Err(RedeemTokenError::TokenUnusable)),
         "{result:?}"
     );
     assert_eq!(reload(&f, &user).await, user);
 }
 
-async fn concurrent_changes_consuming_one_token_have_exactly_one_winner(f: Fixture) {
+pub(crate) async fn concurrent_changes_consuming_one_token_have_exactly_one_winner<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let reset = issued(&f, user.id, TokenPurpose::ResetPassword, "reset").await;
     let db = Arc::new(f.db.clone());
@@ -165,16 +173,16 @@ async fn concurrent_changes_consuming_one_token_have_exactly_one_winner(f: Fixtu
             let db = Arc::clone(&db);
             let mut change = UserChange::new(user.id, t0() + secs(i));
             change.password_hash = Some(PasswordHash::new(format!("hash-{i}")));
-            change.consume_token = Some(reset.clone());
+            let token = reset.clone();
             let effects = Effects::event(event(user.id, EventKind::PasswordReset, change.at));
-            tokio::spawn(async move { db.apply_change(change, effects).await })
+            tokio::spawn(async move { db.redeem_token(token, change, effects).await })
         })
         .collect();
     let mut winners = Vec::new();
     for (i, attempt) in (1..=10).zip(attempts) {
         match attempt.await.unwrap() {
             Ok(_) => winners.push(i),
-            Err(UserChangeError::TokenUnusable) => {}
+            Err(RedeemTokenError::TokenUnusable) => {}
             Err(other) => panic!("attempt {i}: {other:?}"),
         }
     }
@@ -188,7 +196,9 @@ async fn concurrent_changes_consuming_one_token_have_exactly_one_winner(f: Fixtu
     assert_eq!(f.events(user.id).await.len(), 1);
 }
 
-async fn a_change_voids_the_unused_tokens_of_the_purposes_it_names_only(f: Fixture) {
+pub(crate) async fn a_change_voids_the_unused_tokens_of_the_purposes_it_names_only<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let other = f.user().await;
     let reset = issued(&f, user.id, TokenPurpose::ResetPassword, "reset").await;
@@ -210,19 +220,29 @@ async fn a_change_voids_the_unused_tokens_of_the_purposes_it_names_only(f: Fixtu
     }
 }
 
-async fn a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one(f: Fixture) {
+pub(crate) async fn a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
-    f.db.apply_change(deactivation(user.id, t0() + secs(1)), Effects::none())
-        .await
-        .unwrap();
+    f.db.change_access(
+        DEACTIVATION,
+        UserChange::new(user.id, t0() + secs(1)),
+        Effects::none(),
+    )
+    .await
+    .unwrap();
     let verify = issued(&f, user.id, TokenPurpose::VerifyEmail, "verify").await;
-    let mut change = consuming(user.id, t0() + secs(2), &verify);
+    let mut change = verification(user.id, t0() + secs(2));
     change.require_active = true;
 
-    let result = f.db.apply_change(change, Effects::none()).await;
+    let result =
+        f.db.redeem_token(verify.clone(), change, Effects::none())
+            .await;
 
     assert!(
-        matches!(result, Err(UserChangeError::NotFound)),
+        matches!(result, Err(RedeemTokenError::NotFound)),
         "{result:?}"
     );
     assert_eq!(f.stored_token(&verify).await.unwrap().used_at, None);

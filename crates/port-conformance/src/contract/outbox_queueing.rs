@@ -10,16 +10,13 @@ use domain::{
     TokenPurpose, UserChange, UserId,
 };
 
-use crate::outbox::claim;
-use crate::support::*;
+use crate::Harness;
+use crate::contract::outbox::claim;
+use crate::contract::support::*;
 
-contract_tests!(
-    mail_of_a_created_user_is_queued_with_it_and_due_at_once,
-    a_user_that_cannot_be_created_queues_no_mail,
-    every_state_changing_method_queues_its_mail_at_the_time_of_the_change,
-);
-
-async fn mail_of_a_created_user_is_queued_with_it_and_due_at_once(f: Fixture) {
+pub(crate) async fn mail_of_a_created_user_is_queued_with_it_and_due_at_once<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = new_user("ada@example.com");
     let welcome = mail(MailKind::Welcome, "ada@example.com");
     let notice = OutgoingMail {
@@ -54,7 +51,7 @@ async fn mail_of_a_created_user_is_queued_with_it_and_due_at_once(f: Fixture) {
     );
 }
 
-async fn a_user_that_cannot_be_created_queues_no_mail(f: Fixture) {
+pub(crate) async fn a_user_that_cannot_be_created_queues_no_mail<H: Harness>(f: Fixture<H>) {
     UserRepository::create(&f.db, new_user("ada@example.com"), Effects::none())
         .await
         .unwrap();
@@ -82,7 +79,11 @@ async fn a_user_that_cannot_be_created_queues_no_mail(f: Fixture) {
     assert_eq!(claim(&f, t0() + secs(1), 10).await, vec![]);
 }
 
-async fn every_state_changing_method_queues_its_mail_at_the_time_of_the_change(f: Fixture) {
+pub(crate) async fn every_state_changing_method_queues_its_mail_at_the_time_of_the_change<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let with_mail = |to: &str| Effects::none().with_mail(mail(MailKind::PasswordChanged, to));
     let policy = LockoutPolicy {

@@ -8,7 +8,7 @@ use domain::{InfraError, SessionId, UserId};
 
 use crate::support::*;
 
-contract_tests!(
+backend_tests!(
     a_database_with_a_pending_migration_is_not_ready,
     no_connection_within_the_acquire_timeout_is_unavailable,
 );
