@@ -159,6 +159,9 @@ macro_rules! suite {
                 concurrent_changes_consuming_one_token_have_exactly_one_winner,
                 a_change_voids_the_unused_tokens_of_the_purposes_it_names_only,
                 a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one,
+                an_email_change_with_an_unusable_token_is_token_unusable_and_writes_nothing,
+                concurrent_email_changes_with_one_token_have_exactly_one_winner,
+                an_email_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one,
             }
             last_admin {
                 demoting_the_only_active_admin_is_last_admin_and_writes_nothing,
@@ -244,6 +247,7 @@ macro_rules! suite {
                 mail_of_a_created_user_is_queued_with_it_and_due_at_once,
                 a_user_that_cannot_be_created_queues_no_mail,
                 every_state_changing_method_queues_its_mail_at_the_time_of_the_change,
+                every_user_change_method_queues_its_mail_at_the_time_of_the_change,
             }
             health {
                 a_fresh_store_is_ready,
