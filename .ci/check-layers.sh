@@ -3,7 +3,9 @@
 # - `domain` pulls in a framework, driver, runtime or crypto crate in a normal
 #   build, even transitively;
 # - `application` depends on any of our crates but `domain`;
-# - an adapter depends on another adapter, or on `server`.
+# - an adapter depends on another adapter, or on `server`;
+# - `port-conformance` (the suite every storage adapter runs) depends on any
+#   of our crates but `domain`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +20,7 @@ if leaked=$(deps domain | grep -E "$forbidden"); then
     fail=1
 fi
 
-ours='^(domain|application|adapters-[a-z]+|server|e2e)$'
+ours='^(domain|application|adapters-[a-z]+|port-conformance|server|e2e)$'
 check_direct() { # crate, allowed workspace deps (regex)
     local crate=$1 allowed=$2 bad
     bad=$(deps "$crate" --depth 1 | grep -vx "$crate" | grep -E "$ours" | grep -vE "^($allowed)$" || true)
@@ -29,6 +31,7 @@ check_direct() { # crate, allowed workspace deps (regex)
 }
 
 check_direct application 'domain'
+check_direct port-conformance 'domain'
 for adapter in crates/adapters-*; do
     check_direct "$(basename "$adapter")" 'domain|application'
 done

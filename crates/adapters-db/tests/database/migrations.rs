@@ -8,7 +8,7 @@ use domain::{Effects, MailKind, TokenPurpose};
 
 use crate::support::*;
 
-contract_tests!(
+backend_tests!(
     every_migration_goes_up_down_and_up_again,
     concurrent_runs_apply_each_migration_once,
 );

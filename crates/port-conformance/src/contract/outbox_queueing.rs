@@ -6,20 +6,17 @@ use domain::ports::{
     LockoutPolicy, LoginThrottle, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
 };
 use domain::{
-    CreateUserError, Effects, EventKind, InfraError, MailKind, OutgoingMail, RefreshRotation,
-    TokenPurpose, UserChange, UserId,
+    AccessChange, CreateUserError, Effects, Email, EventKind, InfraError, MailKind,
+    NewOneTimeToken, OutgoingMail, RefreshRotation, Role, TokenPurpose, UserChange, UserId,
 };
 
-use crate::outbox::claim;
-use crate::support::*;
+use crate::Harness;
+use crate::contract::outbox::claim;
+use crate::contract::support::*;
 
-contract_tests!(
-    mail_of_a_created_user_is_queued_with_it_and_due_at_once,
-    a_user_that_cannot_be_created_queues_no_mail,
-    every_state_changing_method_queues_its_mail_at_the_time_of_the_change,
-);
-
-async fn mail_of_a_created_user_is_queued_with_it_and_due_at_once(f: Fixture) {
+pub(crate) async fn mail_of_a_created_user_is_queued_with_it_and_due_at_once<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = new_user("ada@example.com");
     let welcome = mail(MailKind::Welcome, "ada@example.com");
     let notice = OutgoingMail {
@@ -54,7 +51,7 @@ async fn mail_of_a_created_user_is_queued_with_it_and_due_at_once(f: Fixture) {
     );
 }
 
-async fn a_user_that_cannot_be_created_queues_no_mail(f: Fixture) {
+pub(crate) async fn a_user_that_cannot_be_created_queues_no_mail<H: Harness>(f: Fixture<H>) {
     UserRepository::create(&f.db, new_user("ada@example.com"), Effects::none())
         .await
         .unwrap();
@@ -82,7 +79,11 @@ async fn a_user_that_cannot_be_created_queues_no_mail(f: Fixture) {
     assert_eq!(claim(&f, t0() + secs(1), 10).await, vec![]);
 }
 
-async fn every_state_changing_method_queues_its_mail_at_the_time_of_the_change(f: Fixture) {
+pub(crate) async fn every_state_changing_method_queues_its_mail_at_the_time_of_the_change<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let with_mail = |to: &str| Effects::none().with_mail(mail(MailKind::PasswordChanged, to));
     let policy = LockoutPolicy {
@@ -169,6 +170,78 @@ async fn every_state_changing_method_queues_its_mail_at_the_time_of_the_change(f
             ("issue@example.com".to_owned(), t0() + secs(40)),
             ("change@example.com".to_owned(), t0() + secs(50)),
             ("delete@example.com".to_owned(), t0() + secs(60)),
+        ]
+    );
+}
+
+pub(crate) async fn every_user_change_method_queues_its_mail_at_the_time_of_the_change<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
+    let user = f.user().await;
+    let with_mail = |to: &str| Effects::none().with_mail(mail(MailKind::PasswordChanged, to));
+    let verify = token(user.id, TokenPurpose::VerifyEmail, "verify", t0());
+    let new_email = Email::parse("grace@example.com").unwrap();
+    let change = NewOneTimeToken {
+        new_email: Some(new_email.clone()),
+        ..token(user.id, TokenPurpose::ChangeEmail, "change", t0())
+    };
+    for issued in [&verify, &change] {
+        f.db.issue(issued.clone(), Effects::none()).await.unwrap();
+    }
+
+    f.db.apply_change(
+        UserChange::new(user.id, t0() + secs(10)),
+        with_mail("apply@example.com"),
+    )
+    .await
+    .unwrap();
+    f.db.redeem_token(
+        verify.hash,
+        UserChange::new(user.id, t0() + secs(20)),
+        with_mail("redeem@example.com"),
+    )
+    .await
+    .unwrap();
+    f.db.change_email(
+        change.hash,
+        new_email,
+        UserChange::new(user.id, t0() + secs(30)),
+        with_mail("email@example.com"),
+    )
+    .await
+    .unwrap();
+    f.db.change_access(
+        AccessChange {
+            role: Some(Role::Admin),
+            is_active: None,
+        },
+        UserChange::new(user.id, t0() + secs(40)),
+        with_mail("access@example.com"),
+    )
+    .await
+    .unwrap();
+
+    let queued: Vec<_> = f
+        .outbox()
+        .await
+        .into_iter()
+        .map(|entry| {
+            assert_eq!(entry.next_attempt_at, entry.queued.created_at);
+            (
+                entry.queued.mail.to.as_str().to_owned(),
+                entry.queued.created_at,
+            )
+        })
+        .collect();
+    assert_eq!(
+        queued,
+        [
+            ("apply@example.com".to_owned(), t0() + secs(10)),
+            ("redeem@example.com".to_owned(), t0() + secs(20)),
+            ("email@example.com".to_owned(), t0() + secs(30)),
+            ("access@example.com".to_owned(), t0() + secs(40)),
         ]
     );
 }

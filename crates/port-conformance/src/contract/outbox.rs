@@ -3,35 +3,24 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
 
-use adapters_db::testing::OutboxEntry;
 use chrono::TimeDelta;
 use domain::ports::{Outbox, UserRepository};
 use domain::{Effects, InfraError, MailKind, OutgoingMail, QueuedMail, Timestamp, UserId};
 use uuid::Uuid;
 
-use crate::support::*;
-
-contract_tests!(
-    claiming_returns_due_mail_oldest_first_up_to_the_limit_and_leases_it,
-    a_claimed_mail_is_not_claimed_again_while_leased,
-    a_mail_whose_lease_ran_out_is_claimable_again,
-    a_failed_mail_is_claimed_again_only_once_due,
-    a_failure_counts_the_attempt_and_keeps_the_error_cut_to_500_characters,
-    a_delivered_mail_is_never_claimed_again_and_loses_its_link,
-    marking_an_unknown_mail_is_not_an_error,
-    pending_counts_undelivered_mail_only,
-    a_stored_mail_that_no_longer_parses_is_unexpected_and_blocks_nothing_else,
-    a_lease_out_of_range_is_unexpected,
-    concurrent_claimers_see_every_mail_exactly_once,
-);
+use crate::contract::support::*;
+use crate::{Harness, OutboxEntry};
 
 const LEASE: u64 = 60;
 
 /// Creates a user at `at` with `mails` queued: the way mail reaches the
 /// outbox.
-pub(crate) async fn queue(f: &Fixture, at: Timestamp, mails: Vec<OutgoingMail>) -> UserId {
+pub(crate) async fn queue<H: Harness>(
+    f: &Fixture<H>,
+    at: Timestamp,
+    mails: Vec<OutgoingMail>,
+) -> UserId {
     let mut user = new_user(&format!("{}@example.com", UserId::generate()));
     user.created_at = at;
     let effects = Effects {
@@ -46,13 +35,17 @@ pub(crate) async fn queue(f: &Fixture, at: Timestamp, mails: Vec<OutgoingMail>) 
 }
 
 /// One welcome mail queued at `at`.
-async fn queue_one(f: &Fixture, at: Timestamp, to: &str) -> OutgoingMail {
+async fn queue_one<H: Harness>(f: &Fixture<H>, at: Timestamp, to: &str) -> OutgoingMail {
     let welcome = mail(MailKind::Welcome, to);
     queue(f, at, vec![welcome.clone()]).await;
     welcome
 }
 
-pub(crate) async fn claim(f: &Fixture, now: Timestamp, limit: u32) -> Vec<QueuedMail> {
+pub(crate) async fn claim<H: Harness>(
+    f: &Fixture<H>,
+    now: Timestamp,
+    limit: u32,
+) -> Vec<QueuedMail> {
     f.db.claim(now, limit, LEASE).await.unwrap()
 }
 
@@ -63,7 +56,7 @@ fn recipients(claimed: &[QueuedMail]) -> Vec<&str> {
         .collect()
 }
 
-async fn entry(f: &Fixture, id: Uuid) -> OutboxEntry {
+async fn entry<H: Harness>(f: &Fixture<H>, id: Uuid) -> OutboxEntry {
     f.outbox()
         .await
         .into_iter()
@@ -71,7 +64,11 @@ async fn entry(f: &Fixture, id: Uuid) -> OutboxEntry {
         .unwrap()
 }
 
-async fn claiming_returns_due_mail_oldest_first_up_to_the_limit_and_leases_it(f: Fixture) {
+pub(crate) async fn claiming_returns_due_mail_oldest_first_up_to_the_limit_and_leases_it<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     // Queued out of order, and one not due yet at the first claim.
     queue_one(&f, t0() + secs(2), "third@example.com").await;
     queue_one(&f, t0(), "first@example.com").await;
@@ -103,7 +100,7 @@ async fn claiming_returns_due_mail_oldest_first_up_to_the_limit_and_leases_it(f:
     );
 }
 
-async fn a_claimed_mail_is_not_claimed_again_while_leased(f: Fixture) {
+pub(crate) async fn a_claimed_mail_is_not_claimed_again_while_leased<H: Harness>(f: Fixture<H>) {
     queue_one(&f, t0(), "ada@example.com").await;
     let claimed = claim(&f, t0(), 10).await;
 
@@ -113,7 +110,7 @@ async fn a_claimed_mail_is_not_claimed_again_while_leased(f: Fixture) {
     assert_eq!(f.db.pending().await.unwrap(), 1);
 }
 
-async fn a_mail_whose_lease_ran_out_is_claimable_again(f: Fixture) {
+pub(crate) async fn a_mail_whose_lease_ran_out_is_claimable_again<H: Harness>(f: Fixture<H>) {
     queue_one(&f, t0(), "ada@example.com").await;
     let first = claim(&f, t0(), 10).await;
 
@@ -128,7 +125,7 @@ async fn a_mail_whose_lease_ran_out_is_claimable_again(f: Fixture) {
     assert_eq!(claim(&f, t0() + secs(61), 10).await, vec![]);
 }
 
-async fn a_failed_mail_is_claimed_again_only_once_due(f: Fixture) {
+pub(crate) async fn a_failed_mail_is_claimed_again_only_once_due<H: Harness>(f: Fixture<H>) {
     queue_one(&f, t0(), "ada@example.com").await;
     let id = claim(&f, t0(), 10).await[0].id;
     let retry_at = t0() + secs(300);
@@ -148,7 +145,11 @@ async fn a_failed_mail_is_claimed_again_only_once_due(f: Fixture) {
     assert_eq!(retried[0].attempts, 1);
 }
 
-async fn a_failure_counts_the_attempt_and_keeps_the_error_cut_to_500_characters(f: Fixture) {
+pub(crate) async fn a_failure_counts_the_attempt_and_keeps_the_error_cut_to_500_characters<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let queued = queue_one(&f, t0(), "ada@example.com").await;
     let id = claim(&f, t0(), 10).await[0].id;
     let long = "é".repeat(600);
@@ -169,7 +170,9 @@ async fn a_failure_counts_the_attempt_and_keeps_the_error_cut_to_500_characters(
     assert_eq!(entry.queued.mail, queued);
 }
 
-async fn a_delivered_mail_is_never_claimed_again_and_loses_its_link(f: Fixture) {
+pub(crate) async fn a_delivered_mail_is_never_claimed_again_and_loses_its_link<H: Harness>(
+    f: Fixture<H>,
+) {
     queue_one(&f, t0(), "ada@example.com").await;
     let id = claim(&f, t0(), 10).await[0].id;
     let delivered_at = t0() + secs(5);
@@ -191,7 +194,7 @@ async fn a_delivered_mail_is_never_claimed_again_and_loses_its_link(f: Fixture) 
     assert_eq!(f.db.pending().await.unwrap(), 0);
 }
 
-async fn marking_an_unknown_mail_is_not_an_error(f: Fixture) {
+pub(crate) async fn marking_an_unknown_mail_is_not_an_error<H: Harness>(f: Fixture<H>) {
     queue_one(&f, t0(), "ada@example.com").await;
 
     f.db.mark_delivered(Uuid::now_v7(), t0()).await.unwrap();
@@ -203,7 +206,7 @@ async fn marking_an_unknown_mail_is_not_an_error(f: Fixture) {
     assert_eq!(claim(&f, t0(), 10).await.len(), 1);
 }
 
-async fn pending_counts_undelivered_mail_only(f: Fixture) {
+pub(crate) async fn pending_counts_undelivered_mail_only<H: Harness>(f: Fixture<H>) {
     assert_eq!(f.db.pending().await.unwrap(), 0);
     for n in 0..4 {
         queue_one(&f, t0(), &format!("user{n}@example.com")).await;
@@ -219,36 +222,7 @@ async fn pending_counts_undelivered_mail_only(f: Fixture) {
     assert_eq!(f.db.pending().await.unwrap(), 3);
 }
 
-async fn a_stored_mail_that_no_longer_parses_is_unexpected_and_blocks_nothing_else(f: Fixture) {
-    queue_one(&f, t0(), "bad-kind@example.com").await;
-    queue_one(&f, t0() + secs(1), "bad-recipient@example.com").await;
-    queue_one(&f, t0() + secs(2), "good@example.com").await;
-    f.sql("UPDATE outbox SET kind = 'newsletter' WHERE recipient = 'bad-kind@example.com'")
-        .await;
-    f.sql(
-        "UPDATE outbox SET recipient = 'not an email' \
-         WHERE recipient = 'bad-recipient@example.com'",
-    )
-    .await;
-    let now = t0() + secs(10);
-
-    let first = f.db.claim(now, 10, LEASE).await;
-    let second = f.db.claim(now, 10, LEASE).await;
-    let after_the_lease = f.db.claim(now + secs(60), 10, LEASE).await;
-
-    assert!(matches!(first, Err(InfraError::Unexpected(_))), "{first:?}");
-    // The bad rows are set aside for a lease, not dropped: the good one is
-    // delivered meanwhile, and they are reported again later.
-    let second = second.unwrap();
-    assert_eq!(recipients(&second), ["good@example.com"]);
-    assert!(
-        matches!(after_the_lease, Err(InfraError::Unexpected(_))),
-        "{after_the_lease:?}"
-    );
-    assert_eq!(f.db.pending().await.unwrap(), 3);
-}
-
-async fn a_lease_out_of_range_is_unexpected(f: Fixture) {
+pub(crate) async fn a_lease_out_of_range_is_unexpected<H: Harness>(f: Fixture<H>) {
     queue_one(&f, t0(), "ada@example.com").await;
 
     let result = f.db.claim(t0(), 10, u64::MAX).await;
@@ -260,7 +234,7 @@ async fn a_lease_out_of_range_is_unexpected(f: Fixture) {
     assert_eq!(claim(&f, t0(), 10).await.len(), 1);
 }
 
-async fn concurrent_claimers_see_every_mail_exactly_once(f: Fixture) {
+pub(crate) async fn concurrent_claimers_see_every_mail_exactly_once<H: Harness>(f: Fixture<H>) {
     const MAILS: usize = 60;
     const CLAIMERS: usize = 4;
     let mails = (0..MAILS)
@@ -273,7 +247,7 @@ async fn concurrent_claimers_see_every_mail_exactly_once(f: Fixture) {
 
     let claimers: Vec<_> = (0..CLAIMERS)
         .map(|_| {
-            let db = f.connect(2, Duration::from_secs(10));
+            let db = f.another_handle();
             let start = Arc::clone(&start);
             tokio::spawn(async move {
                 start.wait().await;

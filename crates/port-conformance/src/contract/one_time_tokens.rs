@@ -7,20 +7,9 @@ use domain::{
     UserChange, UserId,
 };
 
-use crate::support::*;
-
-contract_tests!(
-    an_issued_token_reads_back_exactly_with_its_effects_written,
-    an_issued_token_of_every_purpose_reads_back,
-    issuing_voids_the_earlier_unused_tokens_of_the_same_user_and_purpose_only,
-    a_used_token_keeps_its_use_time_when_a_newer_one_is_issued,
-    a_token_for_an_unknown_user_is_not_issued_and_its_effects_are_not_written,
-    a_token_whose_effect_cannot_be_written_is_not_issued,
-    finding_an_unknown_token_is_none,
-    a_stored_token_that_no_longer_parses_is_unexpected,
-    tokens_in_the_effects_of_a_change_are_stored_like_issued_ones,
-    tokens_in_the_effects_of_a_new_user_are_stored_with_it,
-);
+use crate::Harness;
+use crate::contract::support::*;
+use crate::contract::user_changes::issued_email_change;
 
 /// What `find` reads back for `token`, used at `used_at`.
 fn stored(token: &NewOneTimeToken, used_at: Option<domain::Timestamp>) -> OneTimeToken {
@@ -35,7 +24,9 @@ fn stored(token: &NewOneTimeToken, used_at: Option<domain::Timestamp>) -> OneTim
     }
 }
 
-async fn an_issued_token_reads_back_exactly_with_its_effects_written(f: Fixture) {
+pub(crate) async fn an_issued_token_reads_back_exactly_with_its_effects_written<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let new = token(user.id, TokenPurpose::ChangeEmail, "t1", t0() + secs(5));
     let requested = event(user.id, EventKind::EmailChangeRequested, new.created_at);
@@ -54,7 +45,7 @@ async fn an_issued_token_reads_back_exactly_with_its_effects_written(f: Fixture)
     assert_eq!(outbox[0].queued.created_at, new.created_at);
 }
 
-async fn an_issued_token_of_every_purpose_reads_back(f: Fixture) {
+pub(crate) async fn an_issued_token_of_every_purpose_reads_back<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
     for purpose in TokenPurpose::ALL {
         let new = token(user.id, purpose, purpose.as_str(), t0());
@@ -69,7 +60,11 @@ async fn an_issued_token_of_every_purpose_reads_back(f: Fixture) {
     }
 }
 
-async fn issuing_voids_the_earlier_unused_tokens_of_the_same_user_and_purpose_only(f: Fixture) {
+pub(crate) async fn issuing_voids_the_earlier_unused_tokens_of_the_same_user_and_purpose_only<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let other_user = f.user().await;
     let first = token(user.id, TokenPurpose::ResetPassword, "reset-1", t0());
@@ -117,14 +112,17 @@ async fn issuing_voids_the_earlier_unused_tokens_of_the_same_user_and_purpose_on
     );
 }
 
-async fn a_used_token_keeps_its_use_time_when_a_newer_one_is_issued(f: Fixture) {
+pub(crate) async fn a_used_token_keeps_its_use_time_when_a_newer_one_is_issued<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let used = token(user.id, TokenPurpose::VerifyEmail, "used", t0());
     f.db.issue(used.clone(), Effects::none()).await.unwrap();
     let mut change = UserChange::new(user.id, t0() + secs(5));
     change.email_verified = Some(true);
-    change.consume_token = Some(used.hash.clone());
-    f.db.apply_change(change, Effects::none()).await.unwrap();
+    f.db.redeem_token(used.hash.clone(), change, Effects::none())
+        .await
+        .unwrap();
 
     f.db.issue(
         token(user.id, TokenPurpose::VerifyEmail, "newer", t0() + secs(10)),
@@ -139,7 +137,11 @@ async fn a_used_token_keeps_its_use_time_when_a_newer_one_is_issued(f: Fixture) 
     );
 }
 
-async fn a_token_for_an_unknown_user_is_not_issued_and_its_effects_are_not_written(f: Fixture) {
+pub(crate) async fn a_token_for_an_unknown_user_is_not_issued_and_its_effects_are_not_written<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let new = token(UserId::generate(), TokenPurpose::VerifyEmail, "t1", t0());
     let effects = Effects::none().with_mail(mail(MailKind::VerifyEmail, "ada@example.com"));
 
@@ -153,7 +155,9 @@ async fn a_token_for_an_unknown_user_is_not_issued_and_its_effects_are_not_writt
     assert_eq!(f.outbox().await, vec![]);
 }
 
-async fn a_token_whose_effect_cannot_be_written_is_not_issued(f: Fixture) {
+pub(crate) async fn a_token_whose_effect_cannot_be_written_is_not_issued<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let earlier = token(user.id, TokenPurpose::VerifyEmail, "earlier", t0());
     f.db.issue(earlier.clone(), Effects::none()).await.unwrap();
@@ -174,7 +178,7 @@ async fn a_token_whose_effect_cannot_be_written_is_not_issued(f: Fixture) {
     );
 }
 
-async fn finding_an_unknown_token_is_none(f: Fixture) {
+pub(crate) async fn finding_an_unknown_token_is_none<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
     f.db.issue(
         token(user.id, TokenPurpose::VerifyEmail, "t1", t0()),
@@ -186,22 +190,9 @@ async fn finding_an_unknown_token_is_none(f: Fixture) {
     assert_eq!(f.stored_token(&hash("never issued")).await, None);
 }
 
-async fn a_stored_token_that_no_longer_parses_is_unexpected(f: Fixture) {
-    let user = f.user().await;
-    let new = token(user.id, TokenPurpose::ChangeEmail, "t1", t0());
-    f.db.issue(new.clone(), Effects::none()).await.unwrap();
-    f.sql("UPDATE one_time_tokens SET new_email = 'not an email'")
-        .await;
-
-    let result = f.db.find(&new.hash).await;
-
-    assert!(
-        matches!(result, Err(InfraError::Unexpected(_))),
-        "{result:?}"
-    );
-}
-
-async fn tokens_in_the_effects_of_a_change_are_stored_like_issued_ones(f: Fixture) {
+pub(crate) async fn tokens_in_the_effects_of_a_change_are_stored_like_issued_ones<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let earlier = token(user.id, TokenPurpose::VerifyEmail, "earlier", t0());
     let reset = token(user.id, TokenPurpose::ResetPassword, "reset", t0());
@@ -210,13 +201,19 @@ async fn tokens_in_the_effects_of_a_change_are_stored_like_issued_ones(f: Fixtur
     }
     let at = t0() + secs(30);
     let new = token(user.id, TokenPurpose::VerifyEmail, "new", at);
+    let grace = domain::Email::parse("grace@example.com").unwrap();
+    let change_token = issued_email_change(&f, user.id, &grace, "change").await;
     let mut change = UserChange::new(user.id, at);
-    change.email = Some(domain::Email::parse("grace@example.com").unwrap());
     change.email_verified = Some(false);
 
-    f.db.apply_change(change, Effects::none().with_token(new.clone()))
-        .await
-        .unwrap();
+    f.db.change_email(
+        change_token,
+        grace,
+        change,
+        Effects::none().with_token(new.clone()),
+    )
+    .await
+    .unwrap();
 
     assert_eq!(f.stored_token(&new.hash).await, Some(stored(&new, None)));
     assert_eq!(
@@ -229,7 +226,9 @@ async fn tokens_in_the_effects_of_a_change_are_stored_like_issued_ones(f: Fixtur
     );
 }
 
-async fn tokens_in_the_effects_of_a_new_user_are_stored_with_it(f: Fixture) {
+pub(crate) async fn tokens_in_the_effects_of_a_new_user_are_stored_with_it<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = new_user("ada@example.com");
     let verify = token(
         user.id,
@@ -241,7 +240,7 @@ async fn tokens_in_the_effects_of_a_new_user_are_stored_with_it(f: Fixture) {
         .with_token(verify.clone())
         .with_mail(mail(MailKind::Welcome, "ada@example.com"));
 
-    f.db.create(user, effects).await.unwrap();
+    UserRepository::create(&f.db, user, effects).await.unwrap();
 
     assert_eq!(
         f.stored_token(&verify.hash).await,

@@ -1,26 +1,18 @@
-//! `UserRepository::apply_change` contract (the last-admin guard is in
-//! `last_admin.rs`).
+//! The account changes of `UserRepository`: `apply_change`, and what
+//! `change_email` and `change_access` add to it (tokens are in
+//! `user_change_tokens.rs`, the last-admin guard in `last_admin.rs`).
 
 use chrono::TimeDelta;
 use domain::ports::{OneTimeTokenRepository, SessionRepository, UserRepository};
 use domain::{
-    Effects, Email, EndSessions, EventKind, InfraError, MailKind, PasswordHash, RefreshRotation,
-    Role, Session, Timestamp, TokenHash, TokenPurpose, User, UserChange, UserChangeError, UserId,
+    AccessChange, AccessChangeError, ChangeEmailError, Effects, Email, EndSessions, EventKind,
+    InfraError, MailKind, NewOneTimeToken, PasswordHash, RedeemTokenError, RefreshRotation, Role,
+    Session, Timestamp, TokenHash, TokenPurpose, User, UserChange, UserChangeError, UserId,
     UserName,
 };
 
-use crate::support::*;
-
-contract_tests!(
-    a_change_sets_the_given_fields_and_updated_at_and_writes_its_effects,
-    a_change_that_sets_no_field_only_moves_updated_at,
-    changing_an_unknown_user_is_not_found_and_writes_nothing,
-    switching_to_the_email_of_another_account_in_any_case_is_email_taken_and_writes_nothing,
-    setting_the_email_a_user_already_has_is_not_taken,
-    ending_all_sessions_revokes_every_unrevoked_session_of_the_user_only,
-    ending_all_sessions_but_one_keeps_that_one,
-    a_change_whose_effect_cannot_be_written_changes_nothing,
-);
+use crate::Harness;
+use crate::contract::support::*;
 
 /// Effects of every kind, to see whether a change wrote them: an event for
 /// `user`, a mail, and a token `token_hash` of `user`.
@@ -31,20 +23,20 @@ pub(crate) fn every_effect(user: UserId, at: Timestamp, token_hash: &str) -> Eff
 }
 
 /// Nothing of [`every_effect`] was written.
-pub(crate) async fn assert_no_effects(f: &Fixture, user: UserId, token_hash: &str) {
+pub(crate) async fn assert_no_effects<H: Harness>(f: &Fixture<H>, user: UserId, token_hash: &str) {
     assert_eq!(f.events(user).await, vec![]);
     assert_eq!(f.outbox().await, vec![]);
     assert_eq!(f.stored_token(&hash(token_hash)).await, None);
 }
 
 /// The user as stored now.
-pub(crate) async fn reload(f: &Fixture, user: &User) -> User {
+pub(crate) async fn reload<H: Harness>(f: &Fixture<H>, user: &User) -> User {
     f.db.find_by_id(user.id).await.unwrap().unwrap()
 }
 
 /// An issued token of `user`, created at `t0()` and valid for an hour.
-pub(crate) async fn issued(
-    f: &Fixture,
+pub(crate) async fn issued<H: Harness>(
+    f: &Fixture<H>,
     user: UserId,
     purpose: TokenPurpose,
     text: &str,
@@ -54,35 +46,58 @@ pub(crate) async fn issued(
     new.hash
 }
 
-pub(crate) fn consuming(user: UserId, at: Timestamp, token: &TokenHash) -> UserChange {
+/// An issued `ChangeEmail` token of `user` for `new_email`, created at
+/// `t0()` and valid for an hour.
+pub(crate) async fn issued_email_change<H: Harness>(
+    f: &Fixture<H>,
+    user: UserId,
+    new_email: &Email,
+    text: &str,
+) -> TokenHash {
+    let new = NewOneTimeToken {
+        new_email: Some(new_email.clone()),
+        ..token(user, TokenPurpose::ChangeEmail, text, t0())
+    };
+    f.db.issue(new.clone(), Effects::none()).await.unwrap();
+    new.hash
+}
+
+/// A change that marks the email verified, as redeeming a token does.
+pub(crate) fn verification(user: UserId, at: Timestamp) -> UserChange {
     let mut change = UserChange::new(user, at);
     change.email_verified = Some(true);
-    change.consume_token = Some(token.clone());
     change
 }
 
-pub(crate) fn demotion(user: UserId, at: Timestamp) -> UserChange {
-    let mut change = UserChange::new(user, at);
-    change.role = Some(Role::User);
-    change
-}
+pub(crate) const DEMOTION: AccessChange = AccessChange {
+    role: Some(Role::User),
+    is_active: None,
+};
 
-pub(crate) fn deactivation(user: UserId, at: Timestamp) -> UserChange {
-    let mut change = UserChange::new(user, at);
-    change.is_active = Some(false);
-    change
-}
+pub(crate) const DEACTIVATION: AccessChange = AccessChange {
+    role: None,
+    is_active: Some(false),
+};
 
-async fn a_change_sets_the_given_fields_and_updated_at_and_writes_its_effects(f: Fixture) {
+pub(crate) async fn a_change_sets_the_given_fields_and_updated_at_and_writes_its_effects<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let at = t0() + secs(60);
+    // Every field: the email with `change_email`, then the role and active
+    // flag with `change_access`, both at `at`.
+    let new_email = Email::parse("Grace@Example.com").unwrap();
+    let change_token = issued_email_change(&f, user.id, &new_email, "change").await;
     let mut change = UserChange::new(user.id, at);
     change.name = Some(UserName::parse("Grace Hopper").unwrap());
-    change.email = Some(Email::parse("Grace@Example.com").unwrap());
     change.password_hash = Some(PasswordHash::new("$2b$12$new".into()));
     change.email_verified = Some(true);
-    change.role = Some(Role::Admin);
-    change.is_active = Some(false);
+    let access = AccessChange {
+        role: Some(Role::Admin),
+        is_active: Some(false),
+    };
     let changed_event = event(user.id, EventKind::UpdatedByAdmin, at);
     let notice = mail(MailKind::PasswordChanged, "grace@example.com");
     let reset = token(user.id, TokenPurpose::ResetPassword, "reset", at);
@@ -90,7 +105,14 @@ async fn a_change_sets_the_given_fields_and_updated_at_and_writes_its_effects(f:
         .with_mail(notice.clone())
         .with_token(reset.clone());
 
-    let changed = f.db.apply_change(change, effects).await.unwrap();
+    let with_email =
+        f.db.change_email(change_token, new_email, change, effects)
+            .await
+            .unwrap();
+    let changed =
+        f.db.change_access(access, UserChange::new(user.id, at), Effects::none())
+            .await
+            .unwrap();
 
     let expected = User {
         email: Email::parse("grace@example.com").unwrap(),
@@ -102,6 +124,14 @@ async fn a_change_sets_the_given_fields_and_updated_at_and_writes_its_effects(f:
         updated_at: at,
         ..user.clone()
     };
+    assert_eq!(
+        with_email,
+        User {
+            role: user.role,
+            is_active: user.is_active,
+            ..expected.clone()
+        }
+    );
     assert_eq!(changed, expected);
     assert_eq!(reload(&f, &user).await, expected);
     assert_eq!(
@@ -117,7 +147,7 @@ async fn a_change_sets_the_given_fields_and_updated_at_and_writes_its_effects(f:
     assert!(f.stored_token(&reset.hash).await.is_some());
 }
 
-async fn a_change_that_sets_no_field_only_moves_updated_at(f: Fixture) {
+pub(crate) async fn a_change_that_sets_no_field_only_moves_updated_at<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
     let at = t0() + secs(1);
 
@@ -134,7 +164,9 @@ async fn a_change_that_sets_no_field_only_moves_updated_at(f: Fixture) {
     assert_eq!(reload(&f, &user).await, expected);
 }
 
-async fn changing_an_unknown_user_is_not_found_and_writes_nothing(f: Fixture) {
+pub(crate) async fn changing_an_unknown_user_is_not_found_and_writes_nothing<H: Harness>(
+    f: Fixture<H>,
+) {
     let mut change = UserChange::new(UserId::generate(), t0());
     change.name = Some(UserName::parse("Nobody").unwrap());
     let effects = Effects::none().with_mail(mail(MailKind::PasswordChanged, "x@example.com"));
@@ -148,8 +180,37 @@ async fn changing_an_unknown_user_is_not_found_and_writes_nothing(f: Fixture) {
     assert_eq!(f.outbox().await, vec![]);
 }
 
-async fn switching_to_the_email_of_another_account_in_any_case_is_email_taken_and_writes_nothing(
-    f: Fixture,
+pub(crate) async fn changing_the_access_of_an_unknown_user_is_not_found_and_writes_nothing<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
+    let effects = Effects::none().with_mail(mail(MailKind::PasswordChanged, "x@example.com"));
+
+    for access in [
+        DEMOTION,
+        DEACTIVATION,
+        AccessChange {
+            role: Some(Role::Admin),
+            is_active: Some(true),
+        },
+    ] {
+        let change = UserChange::new(UserId::generate(), t0());
+
+        let result = f.db.change_access(access, change, effects.clone()).await;
+
+        assert!(
+            matches!(result, Err(AccessChangeError::NotFound)),
+            "{access:?}: {result:?}"
+        );
+    }
+    assert_eq!(f.outbox().await, vec![]);
+}
+
+pub(crate) async fn switching_to_the_email_of_another_account_in_any_case_is_email_taken_and_writes_nothing<
+    H: Harness,
+>(
+    f: Fixture<H>,
 ) {
     let taken = UserRepository::create(&f.db, new_user("grace@example.com"), Effects::none())
         .await
@@ -158,20 +219,24 @@ async fn switching_to_the_email_of_another_account_in_any_case_is_email_taken_an
     let s = SessionRepository::create(&f.db, new_session(user.id, "r0"), Effects::none())
         .await
         .unwrap();
-    let change_token = issued(&f, user.id, TokenPurpose::ChangeEmail, "change").await;
+    let change_token = issued_email_change(&f, user.id, &taken.email, "change").await;
     let at = t0() + secs(5);
 
     for address in ["grace@example.com", "Grace@EXAMPLE.com"] {
-        let mut change = consuming(user.id, at, &change_token);
-        change.email = Some(Email::parse(address).unwrap());
+        let mut change = verification(user.id, at);
         change.end_sessions = EndSessions::All;
 
         let result =
-            f.db.apply_change(change, every_effect(user.id, at, "t"))
-                .await;
+            f.db.change_email(
+                change_token.clone(),
+                Email::parse(address).unwrap(),
+                change,
+                every_effect(user.id, at, "t"),
+            )
+            .await;
 
         assert!(
-            matches!(result, Err(UserChangeError::EmailTaken)),
+            matches!(result, Err(ChangeEmailError::EmailTaken)),
             "{address}: {result:?}"
         );
     }
@@ -182,18 +247,26 @@ async fn switching_to_the_email_of_another_account_in_any_case_is_email_taken_an
     assert_no_effects(&f, user.id, "t").await;
 }
 
-async fn setting_the_email_a_user_already_has_is_not_taken(f: Fixture) {
+pub(crate) async fn setting_the_email_a_user_already_has_is_not_taken<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
-    let mut change = UserChange::new(user.id, t0() + secs(1));
-    change.email = Some(user.email.clone());
+    let change_token = issued_email_change(&f, user.id, &user.email, "change").await;
+    let change = UserChange::new(user.id, t0() + secs(1));
 
-    let changed = f.db.apply_change(change, Effects::none()).await.unwrap();
+    let changed =
+        f.db.change_email(change_token, user.email.clone(), change, Effects::none())
+            .await
+            .unwrap();
 
     assert_eq!(changed.email, user.email);
 }
 
 /// Sessions of `user` created at `t0()`, with refresh tokens `prefix-<n>`.
-async fn sessions(f: &Fixture, user: UserId, prefix: &str, n: usize) -> Vec<Session> {
+async fn sessions<H: Harness>(
+    f: &Fixture<H>,
+    user: UserId,
+    prefix: &str,
+    n: usize,
+) -> Vec<Session> {
     let mut created = Vec::new();
     for i in 0..n {
         let new = new_session(user, &format!("{prefix}-{i}"));
@@ -206,11 +279,15 @@ async fn sessions(f: &Fixture, user: UserId, prefix: &str, n: usize) -> Vec<Sess
     created
 }
 
-async fn revoked_at(f: &Fixture, s: &Session) -> Option<Timestamp> {
+async fn revoked_at<H: Harness>(f: &Fixture<H>, s: &Session) -> Option<Timestamp> {
     f.stored_session(s.id).await.unwrap().revoked_at
 }
 
-async fn ending_all_sessions_revokes_every_unrevoked_session_of_the_user_only(f: Fixture) {
+pub(crate) async fn ending_all_sessions_revokes_every_unrevoked_session_of_the_user_only<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let other = f.user().await;
     let mine = sessions(&f, user.id, "mine", 3).await;
@@ -247,7 +324,7 @@ async fn ending_all_sessions_revokes_every_unrevoked_session_of_the_user_only(f:
     );
 }
 
-async fn ending_all_sessions_but_one_keeps_that_one(f: Fixture) {
+pub(crate) async fn ending_all_sessions_but_one_keeps_that_one<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
     let other = f.user().await;
     let mine = sessions(&f, user.id, "mine", 3).await;
@@ -265,14 +342,16 @@ async fn ending_all_sessions_but_one_keeps_that_one(f: Fixture) {
     assert_eq!(revoked_at(&f, &theirs[0]).await, None);
 }
 
-async fn a_change_whose_effect_cannot_be_written_changes_nothing(f: Fixture) {
+pub(crate) async fn a_change_whose_effect_cannot_be_written_changes_nothing<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let s = SessionRepository::create(&f.db, new_session(user.id, "r0"), Effects::none())
         .await
         .unwrap();
     let reset = issued(&f, user.id, TokenPurpose::ResetPassword, "reset").await;
     let at = t0() + secs(5);
-    let mut change = consuming(user.id, at, &reset);
+    let mut change = verification(user.id, at);
     change.password_hash = Some(PasswordHash::new("$2b$12$reset".into()));
     change.end_sessions = EndSessions::All;
     // A token for an account that does not exist breaks a foreign key,
@@ -284,12 +363,12 @@ async fn a_change_whose_effect_cannot_be_written_changes_nothing(f: Fixture) {
         at,
     ));
 
-    let result = f.db.apply_change(change, effects).await;
+    let result = f.db.redeem_token(reset.clone(), change, effects).await;
 
     assert!(
         matches!(
             result,
-            Err(UserChangeError::Infra(InfraError::Unexpected(_)))
+            Err(RedeemTokenError::Infra(InfraError::Unexpected(_)))
         ),
         "{result:?}"
     );

@@ -9,31 +9,13 @@ use domain::{
     SessionId, UserId,
 };
 
-use crate::support::*;
-
-contract_tests!(
-    creating_a_session_stores_it_with_its_refresh_token_and_events,
-    a_session_whose_event_cannot_be_written_is_not_created,
-    a_session_for_an_unknown_user_is_not_created,
-    unknown_sessions_and_refresh_tokens_are_none,
-    rotating_the_current_token_replaces_it_and_slides_the_session,
-    rotating_a_token_that_is_no_longer_current_writes_nothing,
-    rotating_with_the_token_of_another_session_writes_nothing,
-    concurrent_rotations_of_one_token_have_exactly_one_winner,
-    every_rotated_token_is_remembered_as_rotated,
-    a_revoked_session_cannot_rotate,
-    revoking_marks_the_session_and_writes_the_events,
-    revoking_twice_keeps_the_first_time_and_still_writes_the_events,
-    revoking_an_unknown_session_changes_nothing_but_writes_the_events,
-    live_sessions_are_listed_most_recently_used_first_without_revoked_or_ended_ones,
-    sessions_used_at_the_same_instant_are_listed_newest_first,
-    a_user_without_sessions_has_no_live_ones,
-);
+use crate::Harness;
+use crate::contract::support::*;
 
 /// A stored session of a new user, with refresh token `"r0"`.
-async fn session(f: &Fixture) -> Session {
+async fn session<H: Harness>(f: &Fixture<H>) -> Session {
     let user = f.user().await;
-    f.db.create(new_session(user.id, "r0"), Effects::none())
+    SessionRepository::create(&f.db, new_session(user.id, "r0"), Effects::none())
         .await
         .unwrap()
 }
@@ -49,18 +31,22 @@ fn rotation(session: &Session, old: &str, new: &str, seconds_later: i64) -> Refr
     }
 }
 
-async fn creating_a_session_stores_it_with_its_refresh_token_and_events(f: Fixture) {
+pub(crate) async fn creating_a_session_stores_it_with_its_refresh_token_and_events<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let new = new_session(user.id, "r0");
     let login = event(user.id, EventKind::LoginSucceeded, t0());
 
-    let created =
-        f.db.create(new.clone(), Effects::event(login.clone()))
-            .await
-            .unwrap();
+    let created = SessionRepository::create(&f.db, new.clone(), Effects::event(login.clone()))
+        .await
+        .unwrap();
 
     assert_eq!(created, new.to_session());
-    assert_eq!(f.db.find(new.id).await.unwrap(), Some(created.clone()));
+    assert_eq!(
+        SessionRepository::find(&f.db, new.id).await.unwrap(),
+        Some(created.clone())
+    );
     assert_eq!(
         f.db.find_by_refresh_hash(&hash("r0")).await.unwrap(),
         Some(RefreshTokenState::Current(created))
@@ -68,37 +54,44 @@ async fn creating_a_session_stores_it_with_its_refresh_token_and_events(f: Fixtu
     assert_eq!(f.events(user.id).await, vec![login]);
 }
 
-async fn a_session_whose_event_cannot_be_written_is_not_created(f: Fixture) {
+pub(crate) async fn a_session_whose_event_cannot_be_written_is_not_created<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let new = new_session(user.id, "r0");
     let orphan = event(UserId::generate(), EventKind::LoginSucceeded, t0());
 
-    let result = f.db.create(new.clone(), Effects::event(orphan)).await;
+    let result = SessionRepository::create(&f.db, new.clone(), Effects::event(orphan)).await;
 
     assert!(
         matches!(result, Err(InfraError::Unexpected(_))),
         "{result:?}"
     );
-    assert_eq!(f.db.find(new.id).await.unwrap(), None);
+    assert_eq!(SessionRepository::find(&f.db, new.id).await.unwrap(), None);
     assert_eq!(f.db.find_by_refresh_hash(&hash("r0")).await.unwrap(), None);
 }
 
-async fn a_session_for_an_unknown_user_is_not_created(f: Fixture) {
+pub(crate) async fn a_session_for_an_unknown_user_is_not_created<H: Harness>(f: Fixture<H>) {
     let new = new_session(UserId::generate(), "r0");
 
-    let result = f.db.create(new.clone(), Effects::none()).await;
+    let result = SessionRepository::create(&f.db, new.clone(), Effects::none()).await;
 
     assert!(
         matches!(result, Err(InfraError::Unexpected(_))),
         "{result:?}"
     );
-    assert_eq!(f.db.find(new.id).await.unwrap(), None);
+    assert_eq!(SessionRepository::find(&f.db, new.id).await.unwrap(), None);
 }
 
-async fn unknown_sessions_and_refresh_tokens_are_none(f: Fixture) {
+pub(crate) async fn unknown_sessions_and_refresh_tokens_are_none<H: Harness>(f: Fixture<H>) {
     session(&f).await;
 
-    assert_eq!(f.db.find(SessionId::generate()).await.unwrap(), None);
+    assert_eq!(
+        SessionRepository::find(&f.db, SessionId::generate())
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(
         f.db.find_by_refresh_hash(&hash("never issued"))
             .await
@@ -107,7 +100,9 @@ async fn unknown_sessions_and_refresh_tokens_are_none(f: Fixture) {
     );
 }
 
-async fn rotating_the_current_token_replaces_it_and_slides_the_session(f: Fixture) {
+pub(crate) async fn rotating_the_current_token_replaces_it_and_slides_the_session<H: Harness>(
+    f: Fixture<H>,
+) {
     let before = session(&f).await;
     let rotation = rotation(&before, "r0", "r1", 60);
     let refreshed = event(before.user_id, EventKind::TokenRefreshed, rotation.now);
@@ -123,7 +118,10 @@ async fn rotating_the_current_token_replaces_it_and_slides_the_session(f: Fixtur
         ..before.clone()
     };
     assert_eq!(after, Some(expected.clone()));
-    assert_eq!(f.db.find(before.id).await.unwrap(), Some(expected.clone()));
+    assert_eq!(
+        SessionRepository::find(&f.db, before.id).await.unwrap(),
+        Some(expected.clone())
+    );
     assert_eq!(
         f.db.find_by_refresh_hash(&hash("r1")).await.unwrap(),
         Some(RefreshTokenState::Current(expected.clone()))
@@ -135,7 +133,9 @@ async fn rotating_the_current_token_replaces_it_and_slides_the_session(f: Fixtur
     assert_eq!(f.events(before.user_id).await, vec![refreshed]);
 }
 
-async fn rotating_a_token_that_is_no_longer_current_writes_nothing(f: Fixture) {
+pub(crate) async fn rotating_a_token_that_is_no_longer_current_writes_nothing<H: Harness>(
+    f: Fixture<H>,
+) {
     let before = session(&f).await;
     let won =
         f.db.rotate_refresh(rotation(&before, "r0", "r1", 60), Effects::none())
@@ -148,7 +148,10 @@ async fn rotating_a_token_that_is_no_longer_current_writes_nothing(f: Fixture) {
     let lost = f.db.rotate_refresh(late, effects).await.unwrap();
 
     assert_eq!(lost, None);
-    assert_eq!(f.db.find(before.id).await.unwrap(), Some(won.clone()));
+    assert_eq!(
+        SessionRepository::find(&f.db, before.id).await.unwrap(),
+        Some(won.clone())
+    );
     assert_eq!(f.db.find_by_refresh_hash(&hash("r2")).await.unwrap(), None);
     assert_eq!(
         f.db.find_by_refresh_hash(&hash("r1")).await.unwrap(),
@@ -157,13 +160,14 @@ async fn rotating_a_token_that_is_no_longer_current_writes_nothing(f: Fixture) {
     assert_eq!(f.events(before.user_id).await, vec![]);
 }
 
-async fn rotating_with_the_token_of_another_session_writes_nothing(f: Fixture) {
+pub(crate) async fn rotating_with_the_token_of_another_session_writes_nothing<H: Harness>(
+    f: Fixture<H>,
+) {
     let mine = session(&f).await;
     let user = f.user().await;
-    let other =
-        f.db.create(new_session(user.id, "other"), Effects::none())
-            .await
-            .unwrap();
+    let other = SessionRepository::create(&f.db, new_session(user.id, "other"), Effects::none())
+        .await
+        .unwrap();
 
     // The presented token is current, but of `other`, not of `mine`.
     let result =
@@ -179,7 +183,9 @@ async fn rotating_with_the_token_of_another_session_writes_nothing(f: Fixture) {
     assert_eq!(f.db.find_by_refresh_hash(&hash("r1")).await.unwrap(), None);
 }
 
-async fn concurrent_rotations_of_one_token_have_exactly_one_winner(f: Fixture) {
+pub(crate) async fn concurrent_rotations_of_one_token_have_exactly_one_winner<H: Harness>(
+    f: Fixture<H>,
+) {
     let before = session(&f).await;
     let db = Arc::new(f.db.clone());
 
@@ -221,7 +227,7 @@ async fn concurrent_rotations_of_one_token_have_exactly_one_winner(f: Fixture) {
     assert_eq!(f.events(before.user_id).await.len(), 1);
 }
 
-async fn every_rotated_token_is_remembered_as_rotated(f: Fixture) {
+pub(crate) async fn every_rotated_token_is_remembered_as_rotated<H: Harness>(f: Fixture<H>) {
     let s = session(&f).await;
     for (i, (old, new)) in [("r0", "r1"), ("r1", "r2"), ("r2", "r3")]
         .into_iter()
@@ -248,7 +254,7 @@ async fn every_rotated_token_is_remembered_as_rotated(f: Fixture) {
     );
 }
 
-async fn a_revoked_session_cannot_rotate(f: Fixture) {
+pub(crate) async fn a_revoked_session_cannot_rotate<H: Harness>(f: Fixture<H>) {
     let s = session(&f).await;
     f.db.revoke(s.id, t0() + secs(30), Effects::none())
         .await
@@ -265,7 +271,7 @@ async fn a_revoked_session_cannot_rotate(f: Fixture) {
     assert_eq!(f.events(s.user_id).await, vec![]);
 }
 
-async fn revoking_marks_the_session_and_writes_the_events(f: Fixture) {
+pub(crate) async fn revoking_marks_the_session_and_writes_the_events<H: Harness>(f: Fixture<H>) {
     let s = session(&f).await;
     let at = t0() + secs(90);
     let logout = event(s.user_id, EventKind::LoggedOut, at);
@@ -274,7 +280,7 @@ async fn revoking_marks_the_session_and_writes_the_events(f: Fixture) {
         .await
         .unwrap();
 
-    let revoked = f.db.find(s.id).await.unwrap().unwrap();
+    let revoked = SessionRepository::find(&f.db, s.id).await.unwrap().unwrap();
     assert_eq!(
         revoked,
         Session {
@@ -286,7 +292,9 @@ async fn revoking_marks_the_session_and_writes_the_events(f: Fixture) {
     assert_eq!(f.events(s.user_id).await, vec![logout]);
 }
 
-async fn revoking_twice_keeps_the_first_time_and_still_writes_the_events(f: Fixture) {
+pub(crate) async fn revoking_twice_keeps_the_first_time_and_still_writes_the_events<H: Harness>(
+    f: Fixture<H>,
+) {
     let s = session(&f).await;
     let first = event(s.user_id, EventKind::LoggedOut, t0() + secs(10));
     let second = event(s.user_id, EventKind::SessionRevoked, t0() + secs(20));
@@ -298,12 +306,16 @@ async fn revoking_twice_keeps_the_first_time_and_still_writes_the_events(f: Fixt
         .await
         .unwrap();
 
-    let revoked = f.db.find(s.id).await.unwrap().unwrap();
+    let revoked = SessionRepository::find(&f.db, s.id).await.unwrap().unwrap();
     assert_eq!(revoked.revoked_at, Some(first.at));
     assert_eq!(f.events(s.user_id).await, vec![first, second]);
 }
 
-async fn revoking_an_unknown_session_changes_nothing_but_writes_the_events(f: Fixture) {
+pub(crate) async fn revoking_an_unknown_session_changes_nothing_but_writes_the_events<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let s = session(&f).await;
     let revoked = event(s.user_id, EventKind::SessionRevoked, t0() + secs(5));
 
@@ -315,19 +327,28 @@ async fn revoking_an_unknown_session_changes_nothing_but_writes_the_events(f: Fi
     .await
     .unwrap();
 
-    assert_eq!(f.db.find(s.id).await.unwrap(), Some(s.clone()));
+    assert_eq!(
+        SessionRepository::find(&f.db, s.id).await.unwrap(),
+        Some(s.clone())
+    );
     assert_eq!(f.events(s.user_id).await, vec![revoked]);
 }
 
-async fn live_sessions_are_listed_most_recently_used_first_without_revoked_or_ended_ones(
-    f: Fixture,
+pub(crate) async fn live_sessions_are_listed_most_recently_used_first_without_revoked_or_ended_ones<
+    H: Harness,
+>(
+    f: Fixture<H>,
 ) {
     let user = f.user().await;
     let other = f.user().await;
     let now = t0() + TimeDelta::days(10);
     let create = |new: domain::NewSession| {
         let db = f.db.clone();
-        async move { db.create(new, Effects::none()).await.unwrap() }
+        async move {
+            SessionRepository::create(&db, new, Effects::none())
+                .await
+                .unwrap()
+        }
     };
     let old = create(new_session(user.id, "old")).await;
     let used = create(new_session(user.id, "used")).await;
@@ -360,14 +381,20 @@ async fn live_sessions_are_listed_most_recently_used_first_without_revoked_or_en
     assert!(!live.iter().any(|s| s.id == ended.id || s.id == revoked.id));
 }
 
-async fn sessions_used_at_the_same_instant_are_listed_newest_first(f: Fixture) {
+pub(crate) async fn sessions_used_at_the_same_instant_are_listed_newest_first<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let mut created = Vec::new();
     for i in 0..4 {
         created.push(
-            f.db.create(new_session(user.id, &format!("r{i}")), Effects::none())
-                .await
-                .unwrap(),
+            SessionRepository::create(
+                &f.db,
+                new_session(user.id, &format!("r{i}")),
+                Effects::none(),
+            )
+            .await
+            .unwrap(),
         );
     }
 
@@ -377,7 +404,7 @@ async fn sessions_used_at_the_same_instant_are_listed_newest_first(f: Fixture) {
     assert_eq!(live, created);
 }
 
-async fn a_user_without_sessions_has_no_live_ones(f: Fixture) {
+pub(crate) async fn a_user_without_sessions_has_no_live_ones<H: Harness>(f: Fixture<H>) {
     session(&f).await;
 
     assert_eq!(

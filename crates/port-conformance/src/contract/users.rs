@@ -3,30 +3,16 @@
 use domain::ports::UserRepository;
 use domain::{CreateUserError, Effects, Email, EventKind, InfraError, PasswordHash, Role, UserId};
 
-use crate::support::*;
+use crate::Harness;
+use crate::contract::support::*;
 
-contract_tests!(
-    creating_a_user_stores_it_with_its_events,
-    a_created_user_reads_back_exactly_by_id_and_by_email,
-    creating_a_user_with_a_taken_email_is_email_taken_and_writes_nothing,
-    an_email_differing_only_in_case_is_taken,
-    a_user_whose_event_cannot_be_written_is_not_created,
-    finding_an_unknown_user_is_none,
-    timestamps_keep_microseconds_and_drop_nanoseconds,
-    updating_the_password_hash_replaces_only_the_hash,
-    updating_the_password_hash_of_an_unknown_user_is_not_an_error,
-    a_rehash_does_not_overwrite_a_hash_that_changed_meanwhile,
-    a_stored_user_that_no_longer_parses_is_unexpected,
-);
-
-async fn creating_a_user_stores_it_with_its_events(f: Fixture) {
+pub(crate) async fn creating_a_user_stores_it_with_its_events<H: Harness>(f: Fixture<H>) {
     let user = new_user("ada@example.com");
     let registered = event(user.id, EventKind::Registered, t0());
 
-    let created =
-        f.db.create(user.clone(), Effects::event(registered.clone()))
-            .await
-            .unwrap();
+    let created = UserRepository::create(&f.db, user.clone(), Effects::event(registered.clone()))
+        .await
+        .unwrap();
 
     assert_eq!(created, user.into_user());
     assert_eq!(
@@ -36,14 +22,18 @@ async fn creating_a_user_stores_it_with_its_events(f: Fixture) {
     assert_eq!(f.events(created.id).await, vec![registered]);
 }
 
-async fn a_created_user_reads_back_exactly_by_id_and_by_email(f: Fixture) {
+pub(crate) async fn a_created_user_reads_back_exactly_by_id_and_by_email<H: Harness>(
+    f: Fixture<H>,
+) {
     let mut user = new_user("grace@example.com");
     user.role = Role::Admin;
     user.email_verified = true;
     user.is_active = false;
     user.created_at = at("2026-03-04T05:06:07.000001Z");
 
-    let created = f.db.create(user.clone(), Effects::none()).await.unwrap();
+    let created = UserRepository::create(&f.db, user.clone(), Effects::none())
+        .await
+        .unwrap();
 
     assert_eq!(created, user.clone().into_user());
     assert_eq!(
@@ -56,17 +46,20 @@ async fn a_created_user_reads_back_exactly_by_id_and_by_email(f: Fixture) {
     );
 }
 
-async fn creating_a_user_with_a_taken_email_is_email_taken_and_writes_nothing(f: Fixture) {
-    let first =
-        f.db.create(new_user("ada@example.com"), Effects::none())
-            .await
-            .unwrap();
+pub(crate) async fn creating_a_user_with_a_taken_email_is_email_taken_and_writes_nothing<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
+    let first = UserRepository::create(&f.db, new_user("ada@example.com"), Effects::none())
+        .await
+        .unwrap();
     let second = new_user("ada@example.com");
     // Effects that would be visible had anything been written: an event on
     // the existing account.
     let effects = Effects::event(event(first.id, EventKind::UpdatedByAdmin, t0()));
 
-    let result = f.db.create(second.clone(), effects).await;
+    let result = UserRepository::create(&f.db, second.clone(), effects).await;
 
     assert!(
         matches!(result, Err(CreateUserError::EmailTaken)),
@@ -80,14 +73,13 @@ async fn creating_a_user_with_a_taken_email_is_email_taken_and_writes_nothing(f:
     assert_eq!(f.events(first.id).await, vec![]);
 }
 
-async fn an_email_differing_only_in_case_is_taken(f: Fixture) {
-    f.db.create(new_user("Ada.Lovelace@Example.COM"), Effects::none())
+pub(crate) async fn an_email_differing_only_in_case_is_taken<H: Harness>(f: Fixture<H>) {
+    UserRepository::create(&f.db, new_user("Ada.Lovelace@Example.COM"), Effects::none())
         .await
         .unwrap();
 
     let result =
-        f.db.create(new_user("ada.lovelace@example.com"), Effects::none())
-            .await;
+        UserRepository::create(&f.db, new_user("ada.lovelace@example.com"), Effects::none()).await;
 
     assert!(
         matches!(result, Err(CreateUserError::EmailTaken)),
@@ -95,12 +87,12 @@ async fn an_email_differing_only_in_case_is_taken(f: Fixture) {
     );
 }
 
-async fn a_user_whose_event_cannot_be_written_is_not_created(f: Fixture) {
+pub(crate) async fn a_user_whose_event_cannot_be_written_is_not_created<H: Harness>(f: Fixture<H>) {
     let user = new_user("ada@example.com");
     // An event for an account that does not exist breaks a foreign key.
     let orphan = event(UserId::generate(), EventKind::Registered, t0());
 
-    let result = f.db.create(user.clone(), Effects::event(orphan)).await;
+    let result = UserRepository::create(&f.db, user.clone(), Effects::event(orphan)).await;
 
     assert!(
         matches!(
@@ -113,7 +105,7 @@ async fn a_user_whose_event_cannot_be_written_is_not_created(f: Fixture) {
     assert_eq!(f.db.find_by_email(&user.email).await.unwrap(), None);
 }
 
-async fn finding_an_unknown_user_is_none(f: Fixture) {
+pub(crate) async fn finding_an_unknown_user_is_none<H: Harness>(f: Fixture<H>) {
     f.user().await;
 
     assert_eq!(f.db.find_by_id(UserId::generate()).await.unwrap(), None);
@@ -121,18 +113,20 @@ async fn finding_an_unknown_user_is_none(f: Fixture) {
     assert_eq!(f.db.find_by_email(&unknown).await.unwrap(), None);
 }
 
-async fn timestamps_keep_microseconds_and_drop_nanoseconds(f: Fixture) {
+pub(crate) async fn timestamps_keep_microseconds_and_drop_nanoseconds<H: Harness>(f: Fixture<H>) {
     let mut user = new_user("ada@example.com");
     user.created_at = at("2026-01-01T00:00:00.123456789Z");
 
-    let created = f.db.create(user, Effects::none()).await.unwrap();
+    let created = UserRepository::create(&f.db, user, Effects::none())
+        .await
+        .unwrap();
 
     assert_eq!(created.created_at, at("2026-01-01T00:00:00.123456Z"));
     assert_eq!(created.updated_at, created.created_at);
     assert_eq!(f.db.find_by_id(created.id).await.unwrap(), Some(created));
 }
 
-async fn updating_the_password_hash_replaces_only_the_hash(f: Fixture) {
+pub(crate) async fn updating_the_password_hash_replaces_only_the_hash<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
     let rehashed =
         PasswordHash::new("$2b$12$rehashedrehashedrehashedrehashedrehashedrehashedrehash".into());
@@ -153,7 +147,9 @@ async fn updating_the_password_hash_replaces_only_the_hash(f: Fixture) {
     );
 }
 
-async fn a_rehash_does_not_overwrite_a_hash_that_changed_meanwhile(f: Fixture) {
+pub(crate) async fn a_rehash_does_not_overwrite_a_hash_that_changed_meanwhile<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let reset = PasswordHash::new("$2b$12$set-by-a-reset-meanwhile".into());
     let mut change = domain::UserChange::new(user.id, t0() + secs(1));
@@ -172,7 +168,9 @@ async fn a_rehash_does_not_overwrite_a_hash_that_changed_meanwhile(f: Fixture) {
     assert_eq!(found.password_hash, reset);
 }
 
-async fn updating_the_password_hash_of_an_unknown_user_is_not_an_error(f: Fixture) {
+pub(crate) async fn updating_the_password_hash_of_an_unknown_user_is_not_an_error<H: Harness>(
+    f: Fixture<H>,
+) {
     let result =
         f.db.update_password_hash(
             UserId::generate(),
@@ -182,27 +180,4 @@ async fn updating_the_password_hash_of_an_unknown_user_is_not_an_error(f: Fixtur
         .await;
 
     assert!(result.is_ok(), "{result:?}");
-}
-
-async fn a_stored_user_that_no_longer_parses_is_unexpected(f: Fixture) {
-    let bad_email = f.user().await;
-    let bad_name = f.user().await;
-    f.sql(&format!(
-        "UPDATE users SET email = 'not an email' WHERE id = '{}'",
-        bad_email.id
-    ))
-    .await;
-    f.sql(&format!(
-        "UPDATE users SET name = '   ' WHERE id = '{}'",
-        bad_name.id
-    ))
-    .await;
-
-    let by_id = f.db.find_by_id(bad_email.id).await;
-    assert!(matches!(by_id, Err(InfraError::Unexpected(_))), "{by_id:?}");
-    let by_email = f.db.find_by_email(&bad_name.email).await;
-    assert!(
-        matches!(by_email, Err(InfraError::Unexpected(_))),
-        "{by_email:?}"
-    );
 }

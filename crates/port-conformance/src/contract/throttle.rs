@@ -5,22 +5,8 @@ use std::sync::Arc;
 use domain::ports::{LockoutPolicy, LoginThrottle};
 use domain::{Effects, EventKind, InfraError, UserId};
 
-use crate::support::*;
-
-contract_tests!(
-    an_unknown_key_is_not_locked,
-    failures_below_the_limit_do_not_lock,
-    the_failure_that_reaches_the_limit_locks_until_now_plus_the_lockout,
-    failures_during_a_lockout_neither_report_nor_extend_it,
-    a_failure_after_the_lockout_ended_starts_a_new_count,
-    clearing_forgets_the_failures,
-    keys_are_counted_separately,
-    a_failure_writes_its_events_in_the_same_transaction,
-    the_failure_that_locks_also_writes_its_lock_effects,
-    a_failure_whose_event_cannot_be_written_fails_but_its_attempt_still_counts,
-    concurrent_attempts_beyond_the_limit_are_refused_before_any_check,
-    recording_a_failure_after_a_success_cleared_the_count_changes_nothing,
-);
+use crate::Harness;
+use crate::contract::support::*;
 
 const KEY: &str = "ada@example.com";
 const POLICY: LockoutPolicy = LockoutPolicy {
@@ -31,7 +17,11 @@ const POLICY: LockoutPolicy = LockoutPolicy {
 /// A whole failed attempt: begun, then recorded as failed. What
 /// `record_failure` answered (whether `begin_attempt` refused is not its
 /// concern).
-async fn fail(f: &Fixture, key: &str, seconds_after_t0: i64) -> Option<domain::Timestamp> {
+async fn fail<H: Harness>(
+    f: &Fixture<H>,
+    key: &str,
+    seconds_after_t0: i64,
+) -> Option<domain::Timestamp> {
     let at = t0() + secs(seconds_after_t0);
     f.db.begin_attempt(key, at, POLICY).await.unwrap();
     f.db.record_failure(key, at, POLICY, Effects::none(), Effects::none())
@@ -39,7 +29,7 @@ async fn fail(f: &Fixture, key: &str, seconds_after_t0: i64) -> Option<domain::T
         .unwrap()
 }
 
-async fn an_unknown_key_is_not_locked(f: Fixture) {
+pub(crate) async fn an_unknown_key_is_not_locked<H: Harness>(f: Fixture<H>) {
     assert_eq!(
         f.db.begin_attempt("nobody@example.com", t0(), POLICY)
             .await
@@ -48,7 +38,7 @@ async fn an_unknown_key_is_not_locked(f: Fixture) {
     );
 }
 
-async fn failures_below_the_limit_do_not_lock(f: Fixture) {
+pub(crate) async fn failures_below_the_limit_do_not_lock<H: Harness>(f: Fixture<H>) {
     assert_eq!(fail(&f, KEY, 0).await, None);
     assert_eq!(fail(&f, KEY, 1).await, None);
 
@@ -60,7 +50,11 @@ async fn failures_below_the_limit_do_not_lock(f: Fixture) {
     );
 }
 
-async fn the_failure_that_reaches_the_limit_locks_until_now_plus_the_lockout(f: Fixture) {
+pub(crate) async fn the_failure_that_reaches_the_limit_locks_until_now_plus_the_lockout<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     fail(&f, KEY, 0).await;
     fail(&f, KEY, 1).await;
 
@@ -83,7 +77,9 @@ async fn the_failure_that_reaches_the_limit_locks_until_now_plus_the_lockout(f: 
     assert_eq!(f.db.begin_attempt(KEY, end, POLICY).await.unwrap(), None);
 }
 
-async fn failures_during_a_lockout_neither_report_nor_extend_it(f: Fixture) {
+pub(crate) async fn failures_during_a_lockout_neither_report_nor_extend_it<H: Harness>(
+    f: Fixture<H>,
+) {
     for second in 0..3 {
         fail(&f, KEY, second).await;
     }
@@ -100,7 +96,9 @@ async fn failures_during_a_lockout_neither_report_nor_extend_it(f: Fixture) {
     );
 }
 
-async fn a_failure_after_the_lockout_ended_starts_a_new_count(f: Fixture) {
+pub(crate) async fn a_failure_after_the_lockout_ended_starts_a_new_count<H: Harness>(
+    f: Fixture<H>,
+) {
     for second in 0..3 {
         fail(&f, KEY, second).await;
     }
@@ -115,7 +113,7 @@ async fn a_failure_after_the_lockout_ended_starts_a_new_count(f: Fixture) {
     );
 }
 
-async fn clearing_forgets_the_failures(f: Fixture) {
+pub(crate) async fn clearing_forgets_the_failures<H: Harness>(f: Fixture<H>) {
     fail(&f, KEY, 0).await;
     fail(&f, KEY, 1).await;
 
@@ -126,7 +124,7 @@ async fn clearing_forgets_the_failures(f: Fixture) {
     assert!(fail(&f, KEY, 4).await.is_some());
 }
 
-async fn keys_are_counted_separately(f: Fixture) {
+pub(crate) async fn keys_are_counted_separately<H: Harness>(f: Fixture<H>) {
     fail(&f, KEY, 0).await;
     fail(&f, KEY, 1).await;
 
@@ -140,7 +138,7 @@ async fn keys_are_counted_separately(f: Fixture) {
     );
 }
 
-async fn the_failure_that_locks_also_writes_its_lock_effects(f: Fixture) {
+pub(crate) async fn the_failure_that_locks_also_writes_its_lock_effects<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
     let failed = event(user.id, EventKind::LoginFailed, t0());
     let locked = event(user.id, EventKind::LockedOut, t0());
@@ -185,7 +183,7 @@ async fn the_failure_that_locks_also_writes_its_lock_effects(f: Fixture) {
     );
 }
 
-async fn a_failure_writes_its_events_in_the_same_transaction(f: Fixture) {
+pub(crate) async fn a_failure_writes_its_events_in_the_same_transaction<H: Harness>(f: Fixture<H>) {
     let user = f.user().await;
     let failed = event(user.id, EventKind::LoginFailed, t0());
     let locked = event(user.id, EventKind::LockedOut, t0());
@@ -210,7 +208,11 @@ async fn a_failure_writes_its_events_in_the_same_transaction(f: Fixture) {
     assert_eq!(f.events(user.id).await, vec![failed, locked]);
 }
 
-async fn a_failure_whose_event_cannot_be_written_fails_but_its_attempt_still_counts(f: Fixture) {
+pub(crate) async fn a_failure_whose_event_cannot_be_written_fails_but_its_attempt_still_counts<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let orphan = Effects::event(event(UserId::generate(), EventKind::LoginFailed, t0()));
     f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap();
 
@@ -227,7 +229,11 @@ async fn a_failure_whose_event_cannot_be_written_fails_but_its_attempt_still_cou
     assert!(fail(&f, KEY, 2).await.is_some());
 }
 
-async fn concurrent_attempts_beyond_the_limit_are_refused_before_any_check(f: Fixture) {
+pub(crate) async fn concurrent_attempts_beyond_the_limit_are_refused_before_any_check<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let db = Arc::new(f.db.clone());
 
     let tasks: Vec<_> = (0..10)
@@ -248,7 +254,11 @@ async fn concurrent_attempts_beyond_the_limit_are_refused_before_any_check(f: Fi
     assert_eq!(allowed, 3);
 }
 
-async fn recording_a_failure_after_a_success_cleared_the_count_changes_nothing(f: Fixture) {
+pub(crate) async fn recording_a_failure_after_a_success_cleared_the_count_changes_nothing<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap();
     f.db.clear(KEY).await.unwrap();
 

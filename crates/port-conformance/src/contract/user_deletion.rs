@@ -1,26 +1,22 @@
 //! `UserRepository::delete` contract (its last-admin races are in
-//! `user_changes`).
+//! `last_admin.rs`).
 
 use chrono::TimeDelta;
 use domain::ports::{OneTimeTokenRepository, SessionRepository, UserRepository};
 use domain::{
-    DeleteUserError, Effects, EventKind, InfraError, MailKind, RefreshRotation, Role, TokenPurpose,
+    DeleteUserError, Effects, EventKind, InfraError, MailKind, RefreshRotation, TokenPurpose,
     UserChange, UserId,
 };
 
-use crate::support::*;
+use crate::Harness;
+use crate::contract::support::*;
+use crate::contract::user_changes::{DEACTIVATION, DEMOTION};
 
-contract_tests!(
-    deleting_a_user_removes_their_sessions_tokens_and_events_and_frees_the_email,
-    deleting_a_user_writes_its_effects_and_leaves_other_users_alone,
-    deleting_an_unknown_user_is_not_found_and_writes_nothing,
-    deleting_the_only_active_admin_is_last_admin_and_writes_nothing,
-    an_admin_can_be_deleted_while_another_active_admin_remains,
-    an_inactive_admin_can_be_deleted_with_no_active_admin_left,
-    a_deletion_whose_effect_cannot_be_written_deletes_nothing,
-);
-
-async fn deleting_a_user_removes_their_sessions_tokens_and_events_and_frees_the_email(f: Fixture) {
+pub(crate) async fn deleting_a_user_removes_their_sessions_tokens_and_events_and_frees_the_email<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let s = SessionRepository::create(
         &f.db,
@@ -59,7 +55,9 @@ async fn deleting_a_user_removes_their_sessions_tokens_and_events_and_frees_the_
     assert_eq!(recreated, again.into_user());
 }
 
-async fn deleting_a_user_writes_its_effects_and_leaves_other_users_alone(f: Fixture) {
+pub(crate) async fn deleting_a_user_writes_its_effects_and_leaves_other_users_alone<H: Harness>(
+    f: Fixture<H>,
+) {
     let admin = f.admin().await;
     let user = f.user().await;
     let other = f.user().await;
@@ -94,7 +92,9 @@ async fn deleting_a_user_writes_its_effects_and_leaves_other_users_alone(f: Fixt
     );
 }
 
-async fn deleting_an_unknown_user_is_not_found_and_writes_nothing(f: Fixture) {
+pub(crate) async fn deleting_an_unknown_user_is_not_found_and_writes_nothing<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let effects = Effects::event(event(user.id, EventKind::UpdatedByAdmin, t0()))
         .with_mail(mail(MailKind::PasswordChanged, "x@example.com"));
@@ -109,7 +109,9 @@ async fn deleting_an_unknown_user_is_not_found_and_writes_nothing(f: Fixture) {
     assert_eq!(f.outbox().await, vec![]);
 }
 
-async fn deleting_the_only_active_admin_is_last_admin_and_writes_nothing(f: Fixture) {
+pub(crate) async fn deleting_the_only_active_admin_is_last_admin_and_writes_nothing<H: Harness>(
+    f: Fixture<H>,
+) {
     let admin = f.admin().await;
     let user = f.user().await;
     let s = SessionRepository::create(&f.db, new_session(admin.id, "r0"), Effects::none())
@@ -130,7 +132,9 @@ async fn deleting_the_only_active_admin_is_last_admin_and_writes_nothing(f: Fixt
     assert_eq!(f.outbox().await, vec![]);
 }
 
-async fn an_admin_can_be_deleted_while_another_active_admin_remains(f: Fixture) {
+pub(crate) async fn an_admin_can_be_deleted_while_another_active_admin_remains<H: Harness>(
+    f: Fixture<H>,
+) {
     let first = f.admin().await;
     let second = f.admin().await;
 
@@ -142,20 +146,26 @@ async fn an_admin_can_be_deleted_while_another_active_admin_remains(f: Fixture) 
     assert_eq!(f.db.find_by_id(second.id).await.unwrap(), Some(second));
 }
 
-async fn an_inactive_admin_can_be_deleted_with_no_active_admin_left(f: Fixture) {
+pub(crate) async fn an_inactive_admin_can_be_deleted_with_no_active_admin_left<H: Harness>(
+    f: Fixture<H>,
+) {
     let active = f.admin().await;
     let inactive = f.admin().await;
-    let mut deactivate = UserChange::new(inactive.id, t0() + secs(1));
-    deactivate.is_active = Some(false);
-    f.db.apply_change(deactivate, Effects::none())
-        .await
-        .unwrap();
-    let mut demote = UserChange::new(active.id, t0() + secs(2));
-    demote.role = Some(Role::User);
+    f.db.change_access(
+        DEACTIVATION,
+        UserChange::new(inactive.id, t0() + secs(1)),
+        Effects::none(),
+    )
+    .await
+    .unwrap();
     // Refused: `inactive` does not count.
-    f.db.apply_change(demote, Effects::none())
-        .await
-        .unwrap_err();
+    f.db.change_access(
+        DEMOTION,
+        UserChange::new(active.id, t0() + secs(2)),
+        Effects::none(),
+    )
+    .await
+    .unwrap_err();
 
     f.db.delete(inactive.id, t0(), Effects::none())
         .await
@@ -164,7 +174,9 @@ async fn an_inactive_admin_can_be_deleted_with_no_active_admin_left(f: Fixture) 
     assert_eq!(f.db.find_by_id(inactive.id).await.unwrap(), None);
 }
 
-async fn a_deletion_whose_effect_cannot_be_written_deletes_nothing(f: Fixture) {
+pub(crate) async fn a_deletion_whose_effect_cannot_be_written_deletes_nothing<H: Harness>(
+    f: Fixture<H>,
+) {
     let user = f.user().await;
     let s = SessionRepository::create(&f.db, new_session(user.id, "r0"), Effects::none())
         .await

@@ -8,24 +8,10 @@ use domain::{InfraError, SessionId, UserId};
 
 use crate::support::*;
 
-contract_tests!(
-    a_migrated_database_is_ready,
+backend_tests!(
     a_database_with_a_pending_migration_is_not_ready,
     no_connection_within_the_acquire_timeout_is_unavailable,
 );
-
-async fn a_migrated_database_is_ready(f: Fixture) {
-    let readiness = f.db.readiness().await;
-
-    assert_eq!(
-        readiness,
-        Readiness {
-            database: CheckStatus::Ok,
-            migrations: CheckStatus::Ok,
-        }
-    );
-    assert!(readiness.is_ready());
-}
 
 async fn a_database_with_a_pending_migration_is_not_ready(f: Fixture) {
     testing::revert_all_migrations(&f.db).await.unwrap();

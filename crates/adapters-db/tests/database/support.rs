@@ -1,21 +1,21 @@
-//! Fixtures and the macro that instantiates each contract test per backend.
+//! Fixtures and the macro that instantiates each test per backend.
 
 use std::time::Duration;
 
 use adapters_db::Database;
-use adapters_db::testing::{self, OutboxEntry, TestDatabase};
+use adapters_db::testing::{self, TestDatabase};
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::ports::UserRepository;
 use domain::{
-    Effects, Email, EventKind, MailKind, NewOneTimeToken, NewSecurityEvent, NewSession, NewUser,
-    OneTimeToken, OutgoingMail, PasswordHash, RequestContext, Role, Session, SessionId, Timestamp,
-    TokenHash, TokenPurpose, User, UserId, UserName,
+    Effects, Email, EventKind, MailKind, NewOneTimeToken, NewSecurityEvent, NewUser, OneTimeToken,
+    OutgoingMail, PasswordHash, RequestContext, Role, Timestamp, TokenHash, TokenPurpose, User,
+    UserId, UserName,
 };
 
-/// Declares contract tests: for each `async fn name(f: Fixture)` in scope,
-/// a `sqlite::name` and a `postgres::name` test on a fresh, migrated
+/// Declares tests per backend: for each `async fn name(f: Fixture)` in
+/// scope, a `sqlite::name` and a `postgres::name` test on a fresh, migrated
 /// database.
-macro_rules! contract_tests {
+macro_rules! backend_tests {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
             $(
@@ -64,16 +64,6 @@ impl Fixture {
         Database::connect(self.url(), max_connections, acquire_timeout).unwrap()
     }
 
-    /// Every event of `user`, oldest first.
-    pub async fn events(&self, user: UserId) -> Vec<NewSecurityEvent> {
-        testing::security_events(&self.db, user).await.unwrap()
-    }
-
-    /// Every outbox row, oldest first.
-    pub async fn outbox(&self) -> Vec<OutboxEntry> {
-        testing::outbox(&self.db).await.unwrap()
-    }
-
     pub async fn sql(&self, sql: &str) {
         testing::execute_sql(&self.db, sql).await.unwrap();
     }
@@ -89,20 +79,6 @@ impl Fixture {
         domain::ports::OneTimeTokenRepository::find(&self.db, hash)
             .await
             .unwrap()
-    }
-
-    /// The session with this id, as stored.
-    pub async fn stored_session(&self, id: SessionId) -> Option<Session> {
-        domain::ports::SessionRepository::find(&self.db, id)
-            .await
-            .unwrap()
-    }
-
-    /// A stored, active admin with a unique email.
-    pub async fn admin(&self) -> User {
-        let mut user = new_user(&format!("{}@example.com", UserId::generate()));
-        user.role = Role::Admin;
-        self.db.create(user, Effects::none()).await.unwrap()
     }
 }
 
@@ -134,13 +110,6 @@ pub fn secs(n: i64) -> TimeDelta {
     TimeDelta::seconds(n)
 }
 
-pub fn context() -> RequestContext {
-    RequestContext {
-        ip: Some("203.0.113.7".into()),
-        user_agent: Some("contract-test/1.0".into()),
-    }
-}
-
 pub fn new_user(email: &str) -> NewUser {
     NewUser {
         id: UserId::generate(),
@@ -158,20 +127,11 @@ pub fn new_user(email: &str) -> NewUser {
 }
 
 pub fn event(user: UserId, kind: EventKind, at: Timestamp) -> NewSecurityEvent {
-    NewSecurityEvent::new(user, kind, at, &context())
-}
-
-pub fn new_session(user: UserId, refresh_hash: &str) -> NewSession {
-    NewSession {
-        id: SessionId::generate(),
-        user_id: user,
-        refresh_hash: hash(refresh_hash),
-        created_at: t0(),
-        refresh_expires_at: t0() + TimeDelta::days(30),
-        expires_at: t0() + TimeDelta::days(90),
-        user_agent: context().user_agent,
-        ip: context().ip,
-    }
+    let context = RequestContext {
+        ip: Some("203.0.113.7".into()),
+        user_agent: Some("contract-test/1.0".into()),
+    };
+    NewSecurityEvent::new(user, kind, at, &context)
 }
 
 pub fn hash(text: &str) -> TokenHash {

@@ -1,0 +1,20 @@
+//! The contract tests, by topic, and the fixtures they share. Each test is
+//! a `pub(crate) async fn name<H: Harness>(f: Fixture<H>)`, listed in
+//! `suite!` (an unlisted one is dead code).
+
+mod support;
+
+pub(crate) mod health;
+pub(crate) mod last_admin;
+pub(crate) mod one_time_tokens;
+pub(crate) mod outbox;
+pub(crate) mod outbox_queueing;
+pub(crate) mod security_events;
+pub(crate) mod sessions;
+pub(crate) mod throttle;
+pub(crate) mod user_change_tokens;
+pub(crate) mod user_changes;
+pub(crate) mod user_deletion;
+pub(crate) mod users;
+
+pub(crate) use support::Fixture;
