@@ -19,6 +19,7 @@ mod rate_limit;
 mod refresh;
 mod register;
 mod server;
+mod services;
 mod sessions;
 mod token;
 mod verification;
