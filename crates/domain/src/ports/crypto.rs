@@ -51,6 +51,10 @@ pub struct AccessClaims {
 pub trait TokenCodec: Send + Sync {
     /// A signed access token for `claims`, which names its purpose (access)
     /// so that no other kind of token is ever accepted as one.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unexpected` when the claims cannot be signed (a
+    /// key the signing library refuses); nothing else.
     fn issue(&self, claims: &AccessClaims) -> Result<SecretToken, InfraError>;
 
     /// The claims of a token this codec issued.

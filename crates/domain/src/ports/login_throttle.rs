@@ -24,6 +24,12 @@ pub trait LoginThrottle: Send + Sync {
     /// checked, if `key` is locked at `now`, or if this attempt is beyond
     /// `policy.max_failures` (more checks at once than the limit allows: the
     /// key is then locked until `now + lockout_secs`). `None`: go ahead.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure. A failure counts nothing, and the caller MUST then not check
+    /// the password.
     async fn begin_attempt(
         &self,
         key: &str,
@@ -37,6 +43,11 @@ pub trait LoginThrottle: Send + Sync {
     /// locked until `now + lockout_secs`, `lock_effects` are applied too,
     /// and that instant is returned; otherwise `lock_effects` are dropped
     /// and the answer is `None`.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure, and then neither the failure nor any effect is recorded.
     async fn record_failure(
         &self,
         key: &str,
@@ -47,5 +58,10 @@ pub trait LoginThrottle: Send + Sync {
     ) -> Result<Option<Timestamp>, InfraError>;
 
     /// Forgets the failures of `key` (after a successful password check).
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure.
     async fn clear(&self, key: &str) -> Result<(), InfraError>;
 }

@@ -23,5 +23,11 @@ pub enum MailError {
 pub trait Mailer: Send + Sync {
     /// Delivers `mail`. `id` is the outbox id: transports derive the
     /// `Message-ID` from it, so a retried message keeps its id.
+    ///
+    /// # Errors
+    /// MUST return `MailError::Transient` when a retry may succeed (connection
+    /// refused, timeout, a 4xx reply, an authentication failure);
+    /// `MailError::Permanent` when it cannot (an address or message the server
+    /// rejects with a 5xx reply, a template that does not render).
     async fn send(&self, id: Uuid, mail: &OutgoingMail) -> Result<(), MailError>;
 }

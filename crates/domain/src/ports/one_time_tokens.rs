@@ -11,8 +11,19 @@ pub trait OneTimeTokenRepository: Send + Sync {
     /// (typically the mail carrying the link), all in one transaction.
     /// A change that must also store a token carries it in `Effects::tokens`
     /// instead, which stores it the same way.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure. A token or effect that refers to an unknown user is
+    /// `Unexpected`, and nothing is written.
     async fn issue(&self, token: NewOneTimeToken, effects: Effects) -> Result<(), InfraError>;
 
     /// The token with this hash, used or not, or `None`.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure, including a stored token that no longer parses (never skipped).
     async fn find(&self, hash: &TokenHash) -> Result<Option<OneTimeToken>, InfraError>;
 }

@@ -20,6 +20,11 @@ pub trait Outbox: Send + Sync {
     ///
     /// A row that no longer parses is leased alone and reported as
     /// `Unexpected` (never dropped, never blocking the rows behind it).
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure (a row that no longer parses is `Unexpected`, as above).
     async fn claim(
         &self,
         now: Timestamp,
@@ -30,10 +35,21 @@ pub trait Outbox: Send + Sync {
     /// Marks a message delivered: it is never claimed again, and its link
     /// (which carries a one-time token) is erased. Unknown or already
     /// delivered ids are left alone.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure; the message then stays leased and is claimed again when its
+    /// lease ends.
     async fn mark_delivered(&self, id: Uuid, at: Timestamp) -> Result<(), InfraError>;
 
     /// Records a failed attempt: one more attempt, `error` as the last error
     /// (short, never a secret), due again at `retry_at`, lease released.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure; as for `mark_delivered`.
     async fn mark_failed(
         &self,
         id: Uuid,
@@ -42,5 +58,10 @@ pub trait Outbox: Send + Sync {
     ) -> Result<(), InfraError>;
 
     /// How many messages wait for delivery.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure.
     async fn pending(&self) -> Result<u64, InfraError>;
 }

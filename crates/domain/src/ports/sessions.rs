@@ -14,15 +14,31 @@ use crate::{
 pub trait SessionRepository: Send + Sync {
     /// Inserts `session` with `session.refresh_hash` as its current refresh
     /// token, and applies `effects`, in one transaction.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure. A session of an unknown user is `Unexpected`, and nothing is
+    /// written.
     async fn create(&self, session: NewSession, effects: Effects) -> Result<Session, InfraError>;
 
     /// The session with this id, live or not, or `None`.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure.
     async fn find(&self, id: SessionId) -> Result<Option<Session>, InfraError>;
 
     /// What the refresh token with this hash is: the current token of its
     /// session, a token of its session that a rotation replaced, or `None`
     /// when no session ever had it. MUST remember replaced tokens for as long
     /// as their session exists, so that reuse can be detected.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure.
     async fn find_by_refresh_hash(
         &self,
         hash: &TokenHash,
@@ -36,6 +52,11 @@ pub trait SessionRepository: Send + Sync {
     /// refresh won a race) or the session is revoked, it MUST write nothing
     /// (not even the effects) and return `Ok(None)`. On success it returns
     /// the updated session.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure. Losing the compare-and-swap is no error but `Ok(None)`.
     async fn rotate_refresh(
         &self,
         rotation: RefreshRotation,
@@ -45,6 +66,11 @@ pub trait SessionRepository: Send + Sync {
     /// Marks the session revoked at `at` and applies `effects`, atomically.
     /// Revoking a revoked or unknown session changes nothing but still
     /// applies `effects`.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure.
     async fn revoke(
         &self,
         id: SessionId,
@@ -54,5 +80,10 @@ pub trait SessionRepository: Send + Sync {
 
     /// The live sessions (not revoked, not past their absolute end at `now`)
     /// of `user_id`, most recently used first.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure.
     async fn list_live(&self, user_id: UserId, now: Timestamp) -> Result<Vec<Session>, InfraError>;
 }

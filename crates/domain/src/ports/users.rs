@@ -23,9 +23,19 @@ pub trait UserRepository: Send + Sync {
     async fn create(&self, user: NewUser, effects: Effects) -> Result<User, CreateUserError>;
 
     /// The account with this id, or `None`.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure, including a stored row that no longer parses.
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, InfraError>;
 
     /// The account with this (lowercased) email, or `None`.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure, as for `find_by_id`.
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, InfraError>;
 
     /// Replaces the stored password hash `old` by `new` (a re-hash at a
@@ -36,6 +46,11 @@ pub trait UserRepository: Send + Sync {
     /// (a reset or change committed meanwhile) it writes nothing, so a
     /// re-hash never brings an old password back. Neither that nor an
     /// unknown id is an error.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure.
     async fn update_password_hash(
         &self,
         id: UserId,
