@@ -238,3 +238,30 @@ impl Modify for RequestIds {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use crate::error::CODES;
+
+    fn document() -> Value {
+        serde_json::to_value(super::openapi()).unwrap()
+    }
+
+    #[test]
+    fn the_problem_schema_names_every_code_of_the_catalogue() {
+        let document = document();
+        let described =
+            document["components"]["schemas"]["Problem"]["properties"]["code"]["description"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        for code in CODES.iter().filter(|code| !code.is_empty()) {
+            assert!(
+                described.contains(&format!("`{code}`")),
+                "`{code}` is missing from the description of Problem.code: {described}"
+            );
+        }
+    }
+}
