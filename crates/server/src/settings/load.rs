@@ -7,9 +7,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 
-use super::{
-    AppEnv, Backend, ConfigError, DatabaseUrl, Settings, cores, default_max_connections, validate,
-};
+use super::{AppEnv, ConfigError, Settings, StorageUrl, cores, validate};
 
 /// The environment prefix of every setting.
 const PREFIX: &str = "APP_";
@@ -81,14 +79,15 @@ impl Sources {
 
         // Defaults that depend on other settings: added only where no layer
         // set the key.
-        let backend = figment
-            .extract_inner::<DatabaseUrl>("database.url")
-            .map_or(Backend::Sqlite, |url| url.backend());
+        let max_connections = figment
+            .extract_inner::<StorageUrl>("database.url")
+            .unwrap_or_default()
+            .default_max_connections(cores());
         let figment = figment
             .join(Serialized::default("log.format", env.default_log_format()))
             .join(Serialized::default(
                 "database.max_connections",
-                default_max_connections(backend, cores()),
+                max_connections,
             ));
 
         let mut settings: Settings = figment.extract().map_err(ConfigError::from_figment)?;

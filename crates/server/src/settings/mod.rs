@@ -17,12 +17,14 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use adapters_db::Backend;
 pub use error::ConfigError;
 pub use load::{Sources, load};
 pub use types::{
-    AppEnv, Backend, DatabaseUrl, LogFormat, MailTransport, PublicUrl, REDACTED, Secret, SmtpTls,
-    TrustedProxies,
+    AppEnv, LogFormat, MailTransport, PublicUrl, REDACTED, Secret, SmtpTls, TrustedProxies,
 };
+
+pub use crate::wiring::StorageUrl;
 
 /// The token secret used when none is configured. Production refuses it.
 pub const DEV_TOKEN_SECRET: &str = "development-only-token-secret-never-use-in-production";
@@ -69,7 +71,8 @@ pub struct OpsSettings {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
-    pub url: DatabaseUrl,
+    /// Validated, when read, by the storage adapter its scheme selects.
+    pub url: StorageUrl,
     /// Pool size. Its default depends on the backend and the machine; see
     /// [`default_max_connections`].
     pub max_connections: u32,
@@ -170,9 +173,9 @@ impl Default for OpsSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        let url = DatabaseUrl::default();
+        let url = StorageUrl::default();
         Self {
-            max_connections: default_max_connections(url.backend(), cores()),
+            max_connections: url.default_max_connections(cores()),
             url,
             acquire_timeout_ms: 3000,
         }
