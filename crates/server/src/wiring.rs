@@ -140,7 +140,7 @@ pub fn mail_config(settings: &Settings) -> MailConfig {
             host: mail.smtp.host.clone(),
             port: mail.smtp.port,
             username: mail.smtp.username.clone(),
-            password: mail.smtp.password.as_ref().map(|p| p.expose().to_owned()),
+            password: mail.smtp.password.clone(),
             tls: match mail.smtp.tls {
                 SmtpTls::None => TlsMode::None,
                 SmtpTls::StartTls => TlsMode::StartTls,
@@ -172,7 +172,7 @@ pub fn mail_delivery(settings: &Settings, database: &Database) -> anyhow::Result
 pub fn hasher_config(settings: &Settings) -> HasherConfig {
     HasherConfig {
         cost: settings.auth.bcrypt_cost,
-        pepper: settings.auth.password_pepper.expose().to_owned(),
+        pepper: settings.auth.password_pepper.clone(),
         workers: default_workers(),
         queue: settings.auth.hash_queue,
     }
@@ -335,7 +335,7 @@ mod tests {
         let config = hasher_config(&settings);
         assert_eq!(config.cost, 4);
         assert_eq!(config.queue, 3);
-        assert_eq!(config.pepper, settings.auth.password_pepper.expose());
+        assert_eq!(config.pepper, settings.auth.password_pepper);
         assert!(config.workers >= 1);
     }
 }

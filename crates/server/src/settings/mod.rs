@@ -2,8 +2,9 @@
 //! `config/{APP_ENV}.toml`, then `APP_...` environment variables, read once
 //! into one typed [`Settings`] and passed down as plain structs.
 //!
-//! `Serialize` exists for `check-config` only, and renders every secret as
-//! `[redacted]`, as `Debug` does.
+//! `Serialize` exists for `check-config` only, and renders every secret (a
+//! [`Secret`], the one redacting wrapper for configuration secrets, from
+//! `domain`) as `[redacted]`; `Debug` never shows one either.
 
 mod error;
 mod load;
@@ -18,11 +19,11 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use adapters_db::Backend;
+pub use domain::Secret;
 pub use error::ConfigError;
 pub use load::{Sources, load};
-pub use types::{
-    AppEnv, LogFormat, MailTransport, PublicUrl, REDACTED, Secret, SmtpTls, TrustedProxies,
-};
+use types::secret;
+pub use types::{AppEnv, LogFormat, MailTransport, PublicUrl, REDACTED, SmtpTls, TrustedProxies};
 
 pub use crate::wiring::StorageUrl;
 
@@ -85,8 +86,10 @@ pub struct DatabaseSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
     /// Signs access tokens.
+    #[serde(with = "secret")]
     pub token_secret: Secret,
     /// Keys the HMAC pre-hash of passwords; lives outside the database.
+    #[serde(with = "secret")]
     pub password_pepper: Secret,
     pub access_ttl_secs: u64,
     pub refresh_ttl_secs: u64,
@@ -125,6 +128,7 @@ pub struct SmtpSettings {
     pub host: String,
     pub port: u16,
     pub username: Option<String>,
+    #[serde(with = "secret::optional")]
     pub password: Option<Secret>,
     pub tls: SmtpTls,
 }
@@ -204,8 +208,8 @@ pub fn cores() -> usize {
 impl Default for AuthSettings {
     fn default() -> Self {
         Self {
-            token_secret: Secret::new(DEV_TOKEN_SECRET),
-            password_pepper: Secret::new(DEV_PASSWORD_PEPPER),
+            token_secret: Secret::from(DEV_TOKEN_SECRET),
+            password_pepper: Secret::from(DEV_PASSWORD_PEPPER),
             access_ttl_secs: 900,
             refresh_ttl_secs: 2_592_000,
             session_max_secs: 7_776_000,

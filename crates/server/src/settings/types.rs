@@ -127,34 +127,44 @@ choice!(
     }
 );
 
-/// A secret string: `Debug` and `Serialize` (what `check-config` prints)
-/// show only `[redacted]`.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+/// Serde for a [`Secret`] setting (`#[serde(with = "secret")]`): read as a
+/// string, written (what `check-config` prints) as `[redacted]`.
+pub(super) mod secret {
+    use domain::Secret;
+    use serde::{Deserialize, Deserializer, Serializer};
 
-impl Secret {
-    #[must_use]
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
+    use super::REDACTED;
 
-    /// The secret itself, for the one adapter that needs it.
-    #[must_use]
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(_: &Secret, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(REDACTED)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Secret, D::Error> {
+        String::deserialize(deserializer).map(Secret::from)
+    }
+
+    /// The same for an optional one (`#[serde(with = "secret::optional")]`).
+    pub(crate) mod optional {
+        use domain::Secret;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub(crate) fn serialize<S: Serializer>(
+            secret: &Option<Secret>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match secret {
+                Some(secret) => super::serialize(secret, serializer),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Secret>, D::Error> {
+            Option::<String>::deserialize(deserializer).map(|secret| secret.map(Secret::from))
+        }
     }
 }
 
