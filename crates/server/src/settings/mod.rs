@@ -6,6 +6,21 @@
 //! [`Secret`], the one redacting wrapper for configuration secrets, from
 //! `domain`) as `[redacted]`; `Debug` never shows one either.
 
+/// The dotted key of a setting, from its field path in [`Settings`]:
+/// `key!(auth.bcrypt_cost)` is `"auth.bcrypt_cost"`, and does not compile
+/// when `Settings` has no such field. No field is renamed for serde, so a
+/// field path is the key that files, figment and the environment use (for
+/// the string keys a test checks it against the serialised settings).
+macro_rules! key {
+    ($first:ident $(. $rest:ident)*) => {{
+        #[allow(dead_code, reason = "compiled only to check the path")]
+        fn exists(settings: &$crate::settings::Settings) {
+            let _ = &settings.$first $(.$rest)*;
+        }
+        concat!(stringify!($first) $(, ".", stringify!($rest))*)
+    }};
+}
+
 mod error;
 mod load;
 mod types;
