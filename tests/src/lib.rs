@@ -25,12 +25,8 @@ use serde_json::{Value, json};
 
 pub use serde_json;
 
-/// Which database a test runs against.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
+/// Which database a test runs against: the storage adapter's own enum.
+pub use adapters_db::Backend;
 
 /// A running server, killed (and its database dropped) on drop.
 pub struct TestServer {

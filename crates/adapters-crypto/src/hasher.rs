@@ -15,7 +15,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bcrypt::HashParts;
 use domain::ports::PasswordHasher;
-use domain::{InfraError, PasswordHash, PlainPassword};
+use domain::{InfraError, PasswordHash, PlainPassword, Secret};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -33,13 +33,13 @@ const COSTS: std::ops::RangeInclusive<u32> = 4..=31;
 const OUR_PREFIX: &str = "$2b$";
 
 /// What `BcryptHasher` needs. `Debug` never shows the pepper.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct HasherConfig {
     /// bcrypt cost, 4 to 31 (`APP_AUTH__BCRYPT_COST`).
     pub cost: u32,
     /// HMAC key for the pre-hash (`APP_AUTH__PASSWORD_PEPPER`). Changing it
     /// makes every stored hash fail to verify.
-    pub pepper: String,
+    pub pepper: Secret,
     /// Hashes that may run at once; at least 1.
     pub workers: usize,
     /// Hashes that may wait beyond those (`APP_AUTH__HASH_QUEUE`).
@@ -49,7 +49,7 @@ pub struct HasherConfig {
 impl HasherConfig {
     /// A config with one worker per core and the default queue.
     #[must_use]
-    pub fn new(cost: u32, pepper: impl Into<String>) -> Self {
+    pub fn new(cost: u32, pepper: impl Into<Secret>) -> Self {
         Self {
             cost,
             pepper: pepper.into(),
@@ -63,17 +63,6 @@ impl HasherConfig {
 #[must_use]
 pub fn default_workers() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-}
-
-impl fmt::Debug for HasherConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HasherConfig")
-            .field("cost", &self.cost)
-            .field("pepper", &"[redacted]")
-            .field("workers", &self.workers)
-            .field("queue", &self.queue)
-            .finish()
-    }
 }
 
 /// bcrypt over an HMAC-SHA256 pre-hash, on a bounded pool.
@@ -122,7 +111,7 @@ impl BcryptHasher {
         if config.pepper.is_empty() {
             return Err(CryptoConfigError::EmptySecret("password pepper"));
         }
-        let pepper = Hmac::<Sha256>::new_from_slice(config.pepper.as_bytes())
+        let pepper = Hmac::<Sha256>::new_from_slice(config.pepper.expose().as_bytes())
             .map_err(|_| CryptoConfigError::EmptySecret("password pepper"))?;
         let mut hasher = Self {
             cost: config.cost,

@@ -8,7 +8,7 @@ const PASSWORD: &str = "correct horse battery staple";
 fn config(cost: u32) -> HasherConfig {
     HasherConfig {
         cost,
-        pepper: PEPPER.to_owned(),
+        pepper: PEPPER.into(),
         workers: 2,
         queue: 4,
     }
@@ -98,7 +98,7 @@ async fn composed_and_decomposed_forms_of_a_password_verify_alike() {
 async fn a_hash_made_under_another_pepper_does_not_verify() {
     let hash = hash_of(&hasher(4), PASSWORD).await;
     let other = BcryptHasher::new(HasherConfig {
-        pepper: "another pepper".to_owned(),
+        pepper: "another pepper".into(),
         ..config(4)
     })
     .unwrap();
@@ -255,7 +255,7 @@ fn a_pool_without_workers_is_refused() {
 #[test]
 fn an_empty_pepper_is_refused() {
     let config = HasherConfig {
-        pepper: String::new(),
+        pepper: "".into(),
         ..config(4)
     };
 

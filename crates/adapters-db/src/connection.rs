@@ -1,5 +1,5 @@
-//! Connections: the one connection type for both backends, how a database
-//! URL selects a backend, and how the pool opens connections.
+//! Connections: the one connection type for both backends, the database
+//! URL (which selects a backend), and how the pool opens connections.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -30,8 +30,109 @@ pub enum Backend {
     Sqlite,
 }
 
+/// A database URL, parsed: which backend, and where. The one parse of
+/// `APP_DATABASE__URL`: the server validates its settings with it and opens
+/// the pool from the result. `Debug` and [`DatabaseUrl::redacted`] never
+/// show a password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    raw: String,
+    target: Target,
+}
+
+impl DatabaseUrl {
+    /// `sqlite://relative/path.db`, `sqlite:///absolute/path.db`,
+    /// `postgres://...` or `postgresql://...` (with a host), surrounding
+    /// whitespace ignored.
+    ///
+    /// # Errors
+    /// `UnsupportedScheme` for any other scheme, `MalformedUrl` (saying what
+    /// is wrong, never showing the URL) for a bad URL of these schemes.
+    pub fn parse(url: &str) -> Result<Self, DbSetupError> {
+        let raw = url.trim();
+        Ok(Self {
+            target: Target::parse(raw)?,
+            raw: raw.to_owned(),
+        })
+    }
+
+    /// The SQLite file at `path` (relative to the working directory, or
+    /// absolute).
+    #[must_use]
+    pub fn sqlite(path: impl Into<PathBuf>) -> Self {
+        let path = path.into();
+        Self {
+            raw: format!("sqlite://{}", path.display()),
+            target: Target::Sqlite(path),
+        }
+    }
+
+    #[must_use]
+    pub const fn backend(&self) -> Backend {
+        self.target.backend()
+    }
+
+    /// The full URL, password included, for opening connections only.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.raw
+    }
+
+    /// The URL with any password (in the user info or a `password` query
+    /// parameter) replaced, fit for logs and `check-config`.
+    #[must_use]
+    pub fn redacted(&self) -> String {
+        const REDACTED: &str = "[redacted]";
+        let Target::Postgres(_) = self.target else {
+            return self.raw.clone();
+        };
+        let Ok(mut url) = url::Url::parse(&self.raw) else {
+            return REDACTED.to_owned();
+        };
+        if url.password().is_some() && url.set_password(Some("redacted")).is_err() {
+            return REDACTED.to_owned();
+        }
+        if url
+            .query_pairs()
+            .any(|(k, _)| k.eq_ignore_ascii_case("password"))
+        {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if k.eq_ignore_ascii_case("password") {
+                        "redacted".to_owned()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        url.into()
+    }
+
+    pub(crate) fn target(&self) -> &Target {
+        &self.target
+    }
+}
+
+impl std::str::FromStr for DatabaseUrl {
+    type Err = DbSetupError;
+
+    fn from_str(url: &str) -> Result<Self, DbSetupError> {
+        Self::parse(url)
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DatabaseUrl({})", self.redacted())
+    }
+}
+
 /// Where connections go, parsed from the database URL.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum Target {
     /// A libpq URL, passed on as is.
     Postgres(String),
@@ -40,27 +141,38 @@ pub(crate) enum Target {
 }
 
 impl Target {
-    /// `sqlite://relative/path.db`, `sqlite:///absolute/path.db`,
-    /// `postgres://...` or `postgresql://...`.
+    /// See [`DatabaseUrl::parse`].
     pub(crate) fn parse(url: &str) -> Result<Self, DbSetupError> {
+        let malformed = |message: &str| DbSetupError::MalformedUrl(message.to_owned());
         let Some((scheme, rest)) = url.split_once(':') else {
-            return Err(DbSetupError::MalformedUrl("no scheme"));
+            return Err(malformed(
+                "must look like sqlite://PATH or postgres://HOST/DB",
+            ));
         };
         match scheme.to_ascii_lowercase().as_str() {
-            "postgres" | "postgresql" => Ok(Self::Postgres(url.to_owned())),
+            "postgres" | "postgresql" => {
+                let parsed = url::Url::parse(url)
+                    .map_err(|e| DbSetupError::MalformedUrl(format!("not a valid URL: {e}")))?;
+                if parsed.host_str().is_none_or(str::is_empty) {
+                    return Err(malformed(
+                        "postgres:// needs a host, e.g. postgres://user@localhost/app",
+                    ));
+                }
+                Ok(Self::Postgres(url.to_owned()))
+            }
             "sqlite" => {
                 let Some(path) = rest.strip_prefix("//") else {
-                    return Err(DbSetupError::MalformedUrl(
+                    return Err(malformed(
                         "a SQLite URL is sqlite://relative/path or sqlite:///absolute/path",
                     ));
                 };
-                if path.is_empty() {
-                    return Err(DbSetupError::MalformedUrl("the SQLite URL has no path"));
+                if path.trim_start_matches('/').is_empty() {
+                    return Err(malformed(
+                        "sqlite:// needs a file path, e.g. sqlite://data/app.db",
+                    ));
                 }
                 if path.contains('?') {
-                    return Err(DbSetupError::MalformedUrl(
-                        "the SQLite URL takes no query parameters",
-                    ));
+                    return Err(malformed("a SQLite URL takes no query parameters"));
                 }
                 Ok(Self::Sqlite(PathBuf::from(path)))
             }
@@ -272,6 +384,34 @@ mod tests {
             bounded("postgres://h/db?connect_timeout=30", 300),
             "postgres://h/db?connect_timeout=30"
         );
+    }
+
+    #[test]
+    fn a_postgres_url_needs_a_host_and_valid_syntax() {
+        for url in ["postgres://app:secret@/app", "postgres://[::1/app"] {
+            let error = DatabaseUrl::parse(url).unwrap_err();
+            assert!(matches!(error, DbSetupError::MalformedUrl(_)), "{url}");
+            assert!(!error.to_string().contains("secret"), "{error}");
+        }
+    }
+
+    #[test]
+    fn database_urls_keep_the_url_and_redact_its_passwords() {
+        let url =
+            DatabaseUrl::parse(" postgres://app:pw@db/app?sslmode=require&password=qp ").unwrap();
+        assert_eq!(url.backend(), Backend::Postgres);
+        assert_eq!(
+            url.expose(),
+            "postgres://app:pw@db/app?sslmode=require&password=qp"
+        );
+        assert_eq!(
+            url.redacted(),
+            "postgres://app:redacted@db/app?sslmode=require&password=redacted"
+        );
+        assert!(!format!("{url:?}").contains("pw@"));
+        let sqlite = DatabaseUrl::sqlite("data/app.db");
+        assert_eq!(sqlite, DatabaseUrl::parse("sqlite://data/app.db").unwrap());
+        assert_eq!(sqlite.redacted(), "sqlite://data/app.db");
     }
 
     #[test]

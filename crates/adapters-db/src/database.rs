@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use diesel::r2d2::{ManageConnection, Pool};
 
-use crate::connection::{Backend, DbConnection, Manager, Target};
+use crate::connection::{Backend, DatabaseUrl, DbConnection, Manager, Target};
 use crate::error::{DbSetupError, StoreError};
 
 /// A pool of connections to PostgreSQL or SQLite, and the repositories on it.
@@ -41,13 +41,25 @@ impl Database {
         max_connections: u32,
         acquire_timeout: Duration,
     ) -> Result<Self, DbSetupError> {
+        Self::open(&DatabaseUrl::parse(url)?, max_connections, acquire_timeout)
+    }
+
+    /// As [`connect`](Self::connect), for a URL parsed already.
+    ///
+    /// # Errors
+    /// As for [`connect`](Self::connect), but for the URL.
+    pub fn open(
+        url: &DatabaseUrl,
+        max_connections: u32,
+        acquire_timeout: Duration,
+    ) -> Result<Self, DbSetupError> {
         if max_connections == 0 {
             return Err(DbSetupError::NoConnections);
         }
         if acquire_timeout.is_zero() {
             return Err(DbSetupError::ZeroAcquireTimeout);
         }
-        let target = Target::parse(url)?.with_connect_timeout(acquire_timeout);
+        let target = url.target().clone().with_connect_timeout(acquire_timeout);
         let builder = Pool::builder()
             .max_size(max_connections)
             .connection_timeout(acquire_timeout);

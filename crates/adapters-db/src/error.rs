@@ -15,7 +15,7 @@ pub enum DbSetupError {
     )]
     UnsupportedScheme(String),
     #[error("malformed database URL: {0}")]
-    MalformedUrl(&'static str),
+    MalformedUrl(String),
     #[error("the connection pool needs at least one connection")]
     NoConnections,
     #[error("the acquire timeout must be more than zero")]

@@ -18,6 +18,6 @@ mod users;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use connection::Backend;
+pub use connection::{Backend, DatabaseUrl};
 pub use database::Database;
 pub use error::{DbSetupError, MigrationError};

@@ -1,8 +1,9 @@
 //! Plain configuration structs: the server maps its settings into these.
 
-use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use domain::Secret;
 
 /// Which transport delivers the mail.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -52,12 +53,13 @@ impl Default for MailConfig {
 }
 
 /// The `smtp` transport's server. Username and password go together.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` never shows the password.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<Secret>,
     pub tls: TlsMode,
     /// The longest one message may take, connecting included; one that
     /// takes longer is a transient failure, retried later.
@@ -80,20 +82,6 @@ impl Default for SmtpConfig {
     }
 }
 
-impl fmt::Debug for SmtpConfig {
-    /// The password never reaches a log line or `check-config`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SmtpConfig")
-            .field("host", &self.host)
-            .field("port", &self.port)
-            .field("username", &self.username)
-            .field("password", &self.password.as_ref().map(|_| "[redacted]"))
-            .field("tls", &self.tls)
-            .field("timeout", &self.timeout)
-            .finish()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,7 +91,7 @@ mod tests {
         let config = MailConfig {
             smtp: SmtpConfig {
                 username: Some("mailer".to_owned()),
-                password: Some("hunter2-very-secret".to_owned()),
+                password: Some("hunter2-very-secret".into()),
                 ..SmtpConfig::default()
             },
             ..MailConfig::default()

@@ -135,6 +135,8 @@ pub fn mask(address: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use domain::Secret;
+
     use super::*;
     use crate::config::{SmtpConfig, TlsMode};
 
@@ -177,7 +179,7 @@ mod tests {
             smtp: SmtpConfig {
                 host: host.to_owned(),
                 username: username.map(str::to_owned),
-                password: password.map(str::to_owned),
+                password: password.map(Secret::from),
                 tls: TlsMode::None,
                 ..SmtpConfig::default()
             },
@@ -201,7 +203,7 @@ mod tests {
             transport: Transport::Smtp,
             smtp: SmtpConfig {
                 username: Some("mailer".to_owned()),
-                password: Some("hunter2-very-secret".to_owned()),
+                password: Some("hunter2-very-secret".into()),
                 ..SmtpConfig::default()
             },
             ..MailConfig::default()

@@ -27,7 +27,10 @@ impl SmtpTransport {
         };
         let mut builder = builder.port(config.port).timeout(Some(config.timeout));
         if let (Some(username), Some(password)) = (&config.username, &config.password) {
-            builder = builder.credentials(Credentials::new(username.clone(), password.clone()));
+            builder = builder.credentials(Credentials::new(
+                username.clone(),
+                password.expose().to_owned(),
+            ));
         }
         Ok(Self {
             inner: builder.build(),

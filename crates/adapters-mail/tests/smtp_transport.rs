@@ -56,7 +56,7 @@ async fn smtp_authenticates_when_credentials_are_set() {
         host: "127.0.0.1".to_owned(),
         port: sink.port(),
         username: Some("mailer".to_owned()),
-        password: Some("secret".to_owned()),
+        password: Some("secret".into()),
         tls: TlsMode::None,
         timeout: Duration::from_secs(2),
     });
@@ -76,7 +76,7 @@ async fn rejected_credentials_are_transient_so_mail_waits_for_the_fix() {
         host: "127.0.0.1".to_owned(),
         port: sink.port(),
         username: Some("mailer".to_owned()),
-        password: Some("wrong".to_owned()),
+        password: Some("wrong".into()),
         tls: TlsMode::None,
         timeout: Duration::from_secs(2),
     });

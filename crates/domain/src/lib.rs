@@ -23,7 +23,7 @@ pub use user::{NewUser, User};
 pub use user_change::{AccessChange, EndSessions, UserChange};
 pub use values::{
     Email, EmailError, Password, PasswordError, PasswordHash, PlainPassword, Role, RoleError,
-    SecretToken, TokenHash, UserName, UserNameError,
+    Secret, SecretToken, TokenHash, UserName, UserNameError,
 };
 
 /// A point in time, always UTC.

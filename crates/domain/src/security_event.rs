@@ -1,5 +1,3 @@
-use std::fmt;
-
 use crate::{NewOneTimeToken, OutgoingMail, Timestamp, UserId};
 
 /// Where a request came from, as far as the service can tell; recorded on
@@ -10,8 +8,23 @@ pub struct RequestContext {
     pub user_agent: Option<String>,
 }
 
-/// The kinds of the append-only security trail.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// The kinds of the append-only security trail. This declaration is the
+/// one list: the stored and wire names (`snake_case` of the variant), the
+/// parse back, and the list of every kind ([`EventKind::ALL`], in this order,
+/// which the OpenAPI document's enum follows) all come from it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum EventKind {
     Registered,
     LoginSucceeded,
@@ -33,59 +46,19 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [Self; 17] = [
-        Self::Registered,
-        Self::LoginSucceeded,
-        Self::LoginFailed,
-        Self::LockedOut,
-        Self::LoggedOut,
-        Self::TokenRefreshed,
-        Self::RefreshReuseDetected,
-        Self::SessionRevoked,
-        Self::PasswordChanged,
-        Self::PasswordResetRequested,
-        Self::PasswordReset,
-        Self::EmailVerified,
-        Self::EmailChangeRequested,
-        Self::EmailChanged,
-        Self::UpdatedByAdmin,
-        Self::Deactivated,
-        Self::Reactivated,
-    ];
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [Self] = <Self as strum::VariantArray>::VARIANTS;
 
+    /// The stored and wire name: `login_succeeded`.
     #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Registered => "registered",
-            Self::LoginSucceeded => "login_succeeded",
-            Self::LoginFailed => "login_failed",
-            Self::LockedOut => "locked_out",
-            Self::LoggedOut => "logged_out",
-            Self::TokenRefreshed => "token_refreshed",
-            Self::RefreshReuseDetected => "refresh_reuse_detected",
-            Self::SessionRevoked => "session_revoked",
-            Self::PasswordChanged => "password_changed",
-            Self::PasswordResetRequested => "password_reset_requested",
-            Self::PasswordReset => "password_reset",
-            Self::EmailVerified => "email_verified",
-            Self::EmailChangeRequested => "email_change_requested",
-            Self::EmailChanged => "email_changed",
-            Self::UpdatedByAdmin => "updated_by_admin",
-            Self::Deactivated => "deactivated",
-            Self::Reactivated => "reactivated",
-        }
+    pub fn as_str(self) -> &'static str {
+        self.into()
     }
 
     /// The kind with this stored name, if any.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        name.parse().ok()
     }
 }
 
@@ -190,9 +163,18 @@ mod tests {
 
     #[test]
     fn every_kind_round_trips_through_its_name() {
-        for kind in EventKind::ALL {
+        for &kind in EventKind::ALL {
             assert_eq!(EventKind::from_name(kind.as_str()), Some(kind));
         }
         assert_eq!(EventKind::from_name("nope"), None);
+    }
+
+    #[test]
+    fn names_are_the_snake_case_of_the_variants() {
+        assert_eq!(
+            EventKind::RefreshReuseDetected.as_str(),
+            "refresh_reuse_detected"
+        );
+        assert_eq!(EventKind::LoginSucceeded.to_string(), "login_succeeded");
     }
 }

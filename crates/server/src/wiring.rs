@@ -1,11 +1,18 @@
 //! Settings to adapter configurations, adapters to the application's ports.
 //! Thin on purpose: every decision lives in a crate with tests of its own.
+//!
+//! The storage seam: [`StorageUrl`] is the one place that knows which
+//! storage adapter each `APP_DATABASE__URL` scheme selects. The settings
+//! validate the URL through [`StorageUrl::parse`] (which hands it to that
+//! adapter's own parse), and [`Storage::open`] opens what it names, so adding a
+//! storage adapter touches this file alone.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use adapters_crypto::{BcryptHasher, HasherConfig, JwtCodec, RandomTokens, default_workers};
-use adapters_db::Database;
+use adapters_db::{Backend, Database, DatabaseUrl, DbSetupError};
 use adapters_http::{AppState, HttpConfig};
 use adapters_mail::{MailConfig, SmtpConfig, TlsMode, Transport, build_mailer};
 use anyhow::Context;
@@ -17,7 +24,91 @@ use domain::ports::{
     SecurityEventRepository, SessionRepository, SystemClock, UserRepository,
 };
 
-use crate::settings::{MailTransport, Settings, SmtpTls};
+use crate::settings::{MailTransport, Settings, SmtpTls, default_max_connections};
+
+/// `APP_DATABASE__URL`, parsed by the storage adapter its scheme selects.
+/// `Debug`, `Serialize` (`check-config`) and [`redacted`](Self::redacted)
+/// never show a password.
+#[derive(Clone, PartialEq, Eq)]
+pub enum StorageUrl {
+    /// `sqlite://...`, `postgres://...` or `postgresql://...`: `adapters-db`.
+    Database(DatabaseUrl),
+}
+
+impl StorageUrl {
+    /// The URL, checked by the adapter whose scheme it has.
+    ///
+    /// # Errors
+    /// What is wrong with it, in one line without the URL's password.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match DatabaseUrl::parse(raw) {
+            Ok(url) => Ok(Self::Database(url)),
+            Err(DbSetupError::UnsupportedScheme(scheme)) => Err(format!(
+                "unsupported database scheme `{scheme}`: use sqlite:// or postgres://"
+            )),
+            Err(DbSetupError::MalformedUrl(message)) => Err(message),
+            Err(other) => Err(other.to_string()),
+        }
+    }
+
+    /// The database backend, for the storage adapters that have one.
+    #[must_use]
+    pub fn backend(&self) -> Option<Backend> {
+        match self {
+            Self::Database(url) => Some(url.backend()),
+        }
+    }
+
+    /// The full URL, password included, for the storage adapter only.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        match self {
+            Self::Database(url) => url.expose(),
+        }
+    }
+
+    /// The URL without its passwords, for logs and `check-config`.
+    #[must_use]
+    pub fn redacted(&self) -> String {
+        match self {
+            Self::Database(url) => url.redacted(),
+        }
+    }
+
+    /// The pool size when `APP_DATABASE__MAX_CONNECTIONS` is not set.
+    #[must_use]
+    pub fn default_max_connections(&self, cores: usize) -> u32 {
+        match self {
+            Self::Database(url) => default_max_connections(url.backend(), cores),
+        }
+    }
+}
+
+impl Default for StorageUrl {
+    /// `sqlite://data/app.db`, relative to the working directory.
+    fn default() -> Self {
+        Self::Database(DatabaseUrl::sqlite("data/app.db"))
+    }
+}
+
+impl fmt::Debug for StorageUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StorageUrl({})", self.redacted())
+    }
+}
+
+impl serde::Serialize for StorageUrl {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.redacted())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StorageUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <String as serde::Deserialize>::deserialize(deserializer)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
 
 /// The policy knobs of the use cases.
 #[must_use]
@@ -54,7 +145,7 @@ pub fn mail_config(settings: &Settings) -> MailConfig {
             host: mail.smtp.host.clone(),
             port: mail.smtp.port,
             username: mail.smtp.username.clone(),
-            password: mail.smtp.password.as_ref().map(|p| p.expose().to_owned()),
+            password: mail.smtp.password.clone(),
             tls: match mail.smtp.tls {
                 SmtpTls::None => TlsMode::None,
                 SmtpTls::StartTls => TlsMode::StartTls,
@@ -86,7 +177,7 @@ pub fn mail_delivery(settings: &Settings, storage: &Storage) -> anyhow::Result<M
 pub fn hasher_config(settings: &Settings) -> HasherConfig {
     HasherConfig {
         cost: settings.auth.bcrypt_cost,
-        pepper: settings.auth.password_pepper.expose().to_owned(),
+        pepper: settings.auth.password_pepper.clone(),
         workers: default_workers(),
         queue: settings.auth.hash_queue,
     }
@@ -147,13 +238,17 @@ impl Storage {
     /// password.
     pub fn open(settings: &Settings) -> anyhow::Result<Self> {
         let db = &settings.database;
-        let database = Database::connect(
-            db.url.expose(),
-            db.max_connections,
-            Duration::from_millis(db.acquire_timeout_ms),
-        )
-        .with_context(|| format!("opening the database {}", db.url.redacted()))?;
-        Ok(Self::on(database.clone(), Some(database)))
+        match &db.url {
+            StorageUrl::Database(url) => {
+                let database = Database::open(
+                    url,
+                    db.max_connections,
+                    Duration::from_millis(db.acquire_timeout_ms),
+                )
+                .with_context(|| format!("opening the database {}", db.url.redacted()))?;
+                Ok(Self::on(database.clone(), Some(database)))
+            }
+        }
     }
 
     /// Applies pending migrations and logs what was applied; storage
@@ -274,6 +369,21 @@ mod tests {
     }
 
     #[test]
+    fn the_storage_url_is_parsed_by_the_adapter_its_scheme_selects() {
+        let url = StorageUrl::parse("postgresql://app:pw@db/app").unwrap();
+        assert_eq!(url.backend(), Some(Backend::Postgres));
+        assert_eq!(url.redacted(), "postgresql://app:redacted@db/app");
+        assert_eq!(
+            StorageUrl::default(),
+            StorageUrl::parse("sqlite://data/app.db").unwrap()
+        );
+        assert_eq!(
+            StorageUrl::parse("mysql://db/app").unwrap_err(),
+            "unsupported database scheme `mysql`: use sqlite:// or postgres://"
+        );
+    }
+
+    #[test]
     fn the_http_config_carries_the_rate_limit_and_the_proxies() {
         let mut settings = Settings::default();
         settings.rate_limit.auth_per_minute = 0;
@@ -291,7 +401,7 @@ mod tests {
         let config = hasher_config(&settings);
         assert_eq!(config.cost, 4);
         assert_eq!(config.queue, 3);
-        assert_eq!(config.pepper, settings.auth.password_pepper.expose());
+        assert_eq!(config.pepper, settings.auth.password_pepper);
         assert!(config.workers >= 1);
     }
 }

@@ -1,57 +1,48 @@
+use std::borrow::Cow;
+
 use application::EventPage;
 use chrono::{DateTime, Utc};
 use domain::{EventKind, SecurityEvent};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Serialize, Serializer};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
 use uuid::Uuid;
 
 use crate::pagination::{Cursor, CursorKind};
 
-/// What happened. New kinds may be added: show an unknown one as is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = EventKind)]
-pub enum EventKindName {
-    Registered,
-    LoginSucceeded,
-    LoginFailed,
-    LockedOut,
-    LoggedOut,
-    TokenRefreshed,
-    RefreshReuseDetected,
-    SessionRevoked,
-    PasswordChanged,
-    PasswordResetRequested,
-    PasswordReset,
-    EmailVerified,
-    EmailChangeRequested,
-    EmailChanged,
-    UpdatedByAdmin,
-    Deactivated,
-    Reactivated,
-}
+/// What happened: a domain [`EventKind`] on the wire, by its name. The
+/// names, and the enum of the OpenAPI schema, come from the domain enum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventKindName(pub EventKind);
 
 impl From<EventKind> for EventKindName {
     fn from(kind: EventKind) -> Self {
-        match kind {
-            EventKind::Registered => Self::Registered,
-            EventKind::LoginSucceeded => Self::LoginSucceeded,
-            EventKind::LoginFailed => Self::LoginFailed,
-            EventKind::LockedOut => Self::LockedOut,
-            EventKind::LoggedOut => Self::LoggedOut,
-            EventKind::TokenRefreshed => Self::TokenRefreshed,
-            EventKind::RefreshReuseDetected => Self::RefreshReuseDetected,
-            EventKind::SessionRevoked => Self::SessionRevoked,
-            EventKind::PasswordChanged => Self::PasswordChanged,
-            EventKind::PasswordResetRequested => Self::PasswordResetRequested,
-            EventKind::PasswordReset => Self::PasswordReset,
-            EventKind::EmailVerified => Self::EmailVerified,
-            EventKind::EmailChangeRequested => Self::EmailChangeRequested,
-            EventKind::EmailChanged => Self::EmailChanged,
-            EventKind::UpdatedByAdmin => Self::UpdatedByAdmin,
-            EventKind::Deactivated => Self::Deactivated,
-            EventKind::Reactivated => Self::Reactivated,
-        }
+        Self(kind)
+    }
+}
+
+impl Serialize for EventKindName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.as_str())
+    }
+}
+
+impl PartialSchema for EventKindName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "What happened. New kinds may be added: show an unknown one as is.",
+            ))
+            .enum_values(Some(EventKind::ALL.iter().map(|kind| kind.as_str())))
+            .into()
+    }
+}
+
+impl ToSchema for EventKindName {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("EventKind")
     }
 }
 

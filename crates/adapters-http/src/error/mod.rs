@@ -9,13 +9,15 @@ mod problem;
 use std::fmt;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
+use actix_web::{HttpResponse, ResponseError};
 use domain::BoxError;
+use serde::Serialize;
 
 pub(crate) use field::FieldCode;
 pub use field::FieldErrors;
 pub use grant::{GrantError, GrantErrorCode};
+#[cfg(test)]
+pub(crate) use kind::CODES;
 pub use problem::{FieldError, Problem, ReadinessProblem, ValidationProblem};
 
 use crate::dto::ReadinessChecks;
@@ -26,7 +28,8 @@ pub const OVERLOADED_RETRY_AFTER_SECS: u64 = 1;
 
 pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Every way a request can fail, as the HTTP layer answers it.
+/// Every way a request can fail, as the HTTP layer answers it. The status,
+/// code, title, detail and headers of each are in the catalogue (`kind.rs`).
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400 `malformed_request`; `detail` names the problem, never a value.
@@ -108,46 +111,6 @@ impl ApiError {
         self.kind().code
     }
 
-    fn detail(&self) -> String {
-        match self {
-            Self::Malformed(detail) => detail.clone(),
-            Self::Validation(errors) => match errors.len() {
-                1 => "1 field is invalid".to_owned(),
-                n => format!("{n} fields are invalid"),
-            },
-            Self::Unauthenticated => "send `Authorization: Bearer <access token>`".to_owned(),
-            Self::InvalidToken => "the token is invalid, expired or revoked".to_owned(),
-            Self::InvalidCredentials => "the email or the password is wrong".to_owned(),
-            Self::Forbidden => "your role does not allow this".to_owned(),
-            Self::AccountDisabled => "this account is deactivated".to_owned(),
-            Self::EmailUnverified => "verify your email address before logging in".to_owned(),
-            Self::NotFound => "no such resource".to_owned(),
-            Self::MethodNotAllowed { allow } => format!("this path allows only {allow}"),
-            Self::EmailTaken => "this email is already registered".to_owned(),
-            Self::LastAdmin => "the change would leave no active admin".to_owned(),
-            Self::PayloadTooLarge => {
-                format!("the body exceeds {} bytes", crate::MAX_BODY_BYTES)
-            }
-            Self::UnsupportedMediaType(expected) => format!("expected Content-Type {expected}"),
-            Self::InvalidOrExpiredToken => "the token is unknown, used or expired".to_owned(),
-            Self::TooManyRequests { retry_after_secs } => {
-                format!("too many requests; retry after {retry_after_secs} seconds")
-            }
-            Self::Overloaded => {
-                format!("the service is busy; retry after {OVERLOADED_RETRY_AFTER_SECS} second")
-            }
-            Self::NotReady {
-                checks: Some(checks),
-                ..
-            } => format!("failing checks: {}", checks.failing().join(", ")),
-            Self::NotReady { checks: None, .. } => {
-                "the database cannot be reached; retry later".to_owned()
-            }
-            Self::Internal(_) => "an unexpected error occurred; quote the x-request-id".to_owned(),
-            Self::Grant(_) => String::new(),
-        }
-    }
-
     fn problem(&self) -> Problem {
         let kind = self.kind();
         Problem {
@@ -156,6 +119,27 @@ impl ApiError {
             status: kind.status.as_u16(),
             detail: self.detail(),
             code: kind.code.to_owned(),
+        }
+    }
+
+    /// The problem+json body this error answers with (grant errors answer
+    /// RFC 6749 JSON instead, see [`GrantError`]). The OpenAPI examples are
+    /// rendered from it too.
+    pub(crate) fn body(&self) -> ProblemBody {
+        let problem = self.problem();
+        match self {
+            Self::Validation(errors) => ProblemBody::Validation(ValidationProblem {
+                problem,
+                errors: errors.clone().into_vec(),
+            }),
+            Self::NotReady {
+                checks: Some(checks),
+                ..
+            } => ProblemBody::Readiness(ReadinessProblem {
+                problem,
+                checks: *checks,
+            }),
+            _ => ProblemBody::Plain(problem),
         }
     }
 
@@ -176,34 +160,6 @@ impl ApiError {
             _ => {}
         }
     }
-
-    fn headers(&self, builder: &mut HttpResponseBuilder) {
-        match self {
-            Self::Unauthenticated | Self::InvalidCredentials => {
-                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
-            }
-            Self::InvalidToken => {
-                builder
-                    .insert_header((header::WWW_AUTHENTICATE, r#"Bearer error="invalid_token""#));
-            }
-            Self::MethodNotAllowed { allow } => {
-                builder.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
-            }
-            Self::TooManyRequests { retry_after_secs } => {
-                builder.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
-            }
-            Self::Overloaded => {
-                builder
-                    .insert_header((header::RETRY_AFTER, OVERLOADED_RETRY_AFTER_SECS.to_string()));
-            }
-            Self::Grant(_) => {
-                // RFC 6749 §5.1/§5.2: token endpoint answers are never cached.
-                builder.insert_header((header::CACHE_CONTROL, "no-store"));
-                builder.insert_header((header::PRAGMA, "no-cache"));
-            }
-            _ => {}
-        }
-    }
 }
 
 impl ResponseError for ApiError {
@@ -215,28 +171,26 @@ impl ResponseError for ApiError {
         self.log();
         let mut builder = HttpResponse::build(self.status_code());
         self.headers(&mut builder);
-        let problem = self.problem();
-        let body = match self {
-            Self::Grant(grant) => return builder.json(grant),
-            Self::Validation(errors) => serde_json::to_vec(&ValidationProblem {
-                problem,
-                errors: errors.clone().into_vec(),
-            }),
-            Self::NotReady {
-                checks: Some(checks),
-                ..
-            } => serde_json::to_vec(&ReadinessProblem {
-                problem,
-                checks: *checks,
-            }),
-            _ => serde_json::to_vec(&problem),
-        };
+        if let Self::Grant(grant) = self {
+            return builder.json(grant);
+        }
+        let body = serde_json::to_vec(&self.body());
         // Serialising these plain structs cannot fail; an empty body would
         // still carry the status.
         builder
             .content_type(PROBLEM_JSON)
             .body(body.unwrap_or_default())
     }
+}
+
+/// A problem+json body: the plain problem, or one with its extension
+/// members.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub(crate) enum ProblemBody {
+    Plain(Problem),
+    Validation(ValidationProblem),
+    Readiness(ReadinessProblem),
 }
 
 /// Displays an error and its sources, `outer: inner: root`.

@@ -3,7 +3,10 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::dto::ReadinessChecks;
+use domain::{EmailError, PasswordError};
+
+use super::{ApiError, FieldErrors, ProblemBody};
+use crate::dto::{CheckState, ReadinessChecks};
 
 /// An RFC 9457 problem detail (`application/problem+json`), the body of
 /// every 4xx and 5xx answer except the token endpoint's grant failures.
@@ -16,13 +19,7 @@ use crate::dto::ReadinessChecks;
 /// trace. Clients must ignore members they do not know (more extension
 /// members may be added).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "/problems/invalid-credentials",
-    "title": "Invalid credentials",
-    "status": 401,
-    "detail": "the email or the password is wrong",
-    "code": "invalid_credentials"
-}))]
+#[schema(example = json!(ApiError::InvalidCredentials.body()))]
 pub struct Problem {
     /// Identifies the problem kind, e.g. `/problems/validation`.
     #[serde(rename = "type")]
@@ -49,11 +46,7 @@ pub struct Problem {
 
 /// One failing field of a request body, or parameter of its query string.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({
-    "field": "password",
-    "code": "password_too_short",
-    "message": "at least 12 characters"
-}))]
+#[schema(example = json!(field_error_example()))]
 pub struct FieldError {
     /// The name of the field as sent (a top-level member of the body), or
     /// of the query parameter.
@@ -72,17 +65,7 @@ pub struct FieldError {
 /// A `validation_failed` problem: `errors` lists every failing field, not
 /// just the first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "/problems/validation",
-    "title": "Request validation failed",
-    "status": 422,
-    "detail": "2 fields are invalid",
-    "code": "validation_failed",
-    "errors": [
-        {"field": "email", "code": "email", "message": "not a valid email address"},
-        {"field": "password", "code": "password_too_short", "message": "at least 12 characters"}
-    ]
-}))]
+#[schema(example = json!(validation_example()))]
 pub struct ValidationProblem {
     #[serde(flatten)]
     pub problem: Problem,
@@ -91,16 +74,37 @@ pub struct ValidationProblem {
 
 /// A `not_ready` problem from `/health/ready`, naming the failing checks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({
-    "type": "/problems/not-ready",
-    "title": "Service not ready",
-    "status": 503,
-    "detail": "failing checks: database, migrations",
-    "code": "not_ready",
-    "checks": {"database": "failing", "migrations": "failing"}
-}))]
+#[schema(example = json!(readiness_example()))]
 pub struct ReadinessProblem {
     #[serde(flatten)]
     pub problem: Problem,
     pub checks: ReadinessChecks,
+}
+
+// The schemas' examples are errors rendered through the catalogue, like the
+// responses' examples.
+
+fn field_error_example() -> Option<FieldError> {
+    FieldErrors::one("password", &PasswordError::TooShort)
+        .into_vec()
+        .into_iter()
+        .next()
+}
+
+fn validation_example() -> ProblemBody {
+    let mut errors = FieldErrors::new();
+    errors.invalid("email", &EmailError::Invalid);
+    errors.invalid("password", &PasswordError::TooShort);
+    ApiError::Validation(errors).body()
+}
+
+fn readiness_example() -> ProblemBody {
+    ApiError::NotReady {
+        checks: Some(ReadinessChecks {
+            database: CheckState::Failing,
+            migrations: CheckState::Failing,
+        }),
+        cause: None,
+    }
+    .body()
 }

@@ -146,6 +146,67 @@ pub(crate) fn parse<T: JsonRequest>(bytes: &[u8]) -> Result<JsonBody<T>, ApiErro
     Ok(JsonBody { body, unknown })
 }
 
+/// The member names serde's derive accepts for `T`: the field list it hands
+/// to `deserialize_struct`. Each [`JsonRequest::FIELDS`] must equal it (a
+/// test holds them together).
+#[cfg(test)]
+pub(crate) fn serde_fields<T: DeserializeOwned>() -> &'static [&'static str] {
+    match T::deserialize(fields::Recorder) {
+        Err(fields::Recorded(Some(fields))) => fields,
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod fields {
+    use std::fmt;
+
+    use serde::de::{self, Visitor};
+
+    /// A deserializer that only records the fields a struct asks for.
+    pub(super) struct Recorder;
+
+    #[derive(Debug)]
+    pub(super) struct Recorded(pub(super) Option<&'static [&'static str]>);
+
+    impl fmt::Display for Recorded {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("not a struct")
+        }
+    }
+
+    impl std::error::Error for Recorded {}
+
+    impl de::Error for Recorded {
+        fn custom<T: fmt::Display>(_: T) -> Self {
+            Self(None)
+        }
+    }
+
+    impl<'de> de::Deserializer<'de> for Recorder {
+        type Error = Recorded;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Recorded> {
+            Err(Recorded(None))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Recorded> {
+            Err(Recorded(Some(fields)))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+}
+
 /// The top level of a body, parsed strictly.
 enum TopLevel {
     Object(Map<String, Value>),
@@ -289,6 +350,12 @@ mod tests {
             code(parse::<Example>(br#"{"name":"a","name":"b"}"#)),
             "malformed_request"
         );
+    }
+
+    #[test]
+    fn serde_fields_are_what_the_derive_accepts() {
+        assert_eq!(serde_fields::<Example>(), Example::FIELDS);
+        assert!(serde_fields::<String>().is_empty());
     }
 
     #[test]

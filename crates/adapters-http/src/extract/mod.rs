@@ -14,6 +14,8 @@ pub use auth::AuthenticatedWith;
 pub use body::MAX_BODY_BYTES;
 pub use client::ClientInfo;
 pub use form::FormBody;
+#[cfg(test)]
+pub(crate) use json::serde_fields;
 pub use json::{JsonBody, JsonRequest, Secret, non_null};
 pub use path::PathId;
 pub use query::{NoQuery, QueryParams};

@@ -137,30 +137,51 @@ impl Modify for Security {
     }
 }
 
-/// The JSON request bodies: each refuses unknown members.
-const CLOSED_REQUEST_BODIES: [&str; 10] = [
-    "RegisterRequest",
-    "LoginRequest",
-    "RefreshRequest",
-    "VerifyEmailRequest",
-    "ForgotPasswordRequest",
-    "ResetPasswordRequest",
-    "ConfirmEmailRequest",
-    "UpdateMeRequest",
-    "ChangePasswordRequest",
-    "ChangeEmailRequest",
-];
-
-/// Request bodies that refuse unknown members say so.
+/// Every JSON request body refuses unknown members, and says so: the
+/// schemas closed here are read from the operations themselves.
 struct ClosedRequestBodies;
+
+impl ClosedRequestBodies {
+    /// The schema names of the operations' `application/json` request bodies.
+    fn json_bodies(openapi: &utoipa::openapi::OpenApi) -> Vec<String> {
+        openapi
+            .paths
+            .paths
+            .values()
+            .flat_map(|item| {
+                [
+                    &item.get,
+                    &item.put,
+                    &item.post,
+                    &item.delete,
+                    &item.options,
+                    &item.head,
+                    &item.patch,
+                    &item.trace,
+                ]
+            })
+            .flatten()
+            .filter_map(|operation| operation.request_body.as_ref())
+            .filter_map(|body| body.content.get("application/json"))
+            .filter_map(|content| match &content.schema {
+                Some(RefOr::Ref(reference)) => reference
+                    .ref_location
+                    .strip_prefix("#/components/schemas/")
+                    .map(str::to_owned),
+                _ => None,
+            })
+            .collect()
+    }
+}
 
 impl Modify for ClosedRequestBodies {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let names = Self::json_bodies(openapi);
         let Some(components) = openapi.components.as_mut() else {
             return;
         };
-        for name in CLOSED_REQUEST_BODIES {
-            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) {
+        for name in names {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
                 object.additional_properties =
                     Some(Box::new(AdditionalProperties::FreeForm(false)));
             }
@@ -235,6 +256,91 @@ impl Modify for RequestIds {
                     Self::add_to(response);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+    use utoipa::ToSchema;
+
+    use super::*;
+    use crate::error::CODES;
+    use crate::extract::JsonRequest;
+    use crate::extract::serde_fields;
+
+    fn document() -> Value {
+        serde_json::to_value(super::openapi()).unwrap()
+    }
+
+    #[test]
+    fn the_problem_schema_names_every_code_of_the_catalogue() {
+        let document = document();
+        let described =
+            document["components"]["schemas"]["Problem"]["properties"]["code"]["description"]
+                .as_str()
+                .unwrap()
+                .to_owned();
+        for code in CODES.iter().filter(|code| !code.is_empty()) {
+            assert!(
+                described.contains(&format!("`{code}`")),
+                "`{code}` is missing from the description of Problem.code: {described}"
+            );
+        }
+    }
+
+    /// For each JSON request body type: its schema name, its `FIELDS`, and
+    /// the fields serde accepts.
+    macro_rules! json_bodies {
+        ($($body:ty),+ $(,)?) => {
+            vec![$((
+                <$body as ToSchema>::name().into_owned(),
+                <$body as JsonRequest>::FIELDS,
+                serde_fields::<$body>(),
+            )),+]
+        };
+    }
+
+    fn sorted(fields: &[&str]) -> Vec<String> {
+        let mut fields: Vec<String> = fields.iter().map(|&field| field.to_owned()).collect();
+        fields.sort();
+        fields
+    }
+
+    #[test]
+    fn every_json_body_knows_exactly_the_fields_serde_accepts_and_documents_them() {
+        let bodies = json_bodies![
+            register::RegisterRequest,
+            login::LoginRequest,
+            refresh::RefreshRequest,
+            verify_email::VerifyEmailRequest,
+            forgot_password::ForgotPasswordRequest,
+            reset_password::ResetPasswordRequest,
+            confirm_email::ConfirmEmailRequest,
+            update_me::UpdateMeRequest,
+            change_password::ChangePasswordRequest,
+            change_email::ChangeEmailRequest,
+        ];
+        let openapi = openapi();
+        let in_document: BTreeSet<String> = ClosedRequestBodies::json_bodies(&openapi)
+            .into_iter()
+            .collect();
+        let listed: BTreeSet<String> = bodies.iter().map(|(name, ..)| name.clone()).collect();
+        assert_eq!(listed, in_document, "list every JSON request body here");
+
+        let document = serde_json::to_value(&openapi).unwrap();
+        for (name, fields, accepted) in bodies {
+            assert_eq!(sorted(fields), sorted(accepted), "{name}: FIELDS");
+            let properties: Vec<String> = document["components"]["schemas"][&name]["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            assert_eq!(properties, sorted(fields), "{name}: documented properties");
         }
     }
 }

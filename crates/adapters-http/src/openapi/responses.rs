@@ -3,14 +3,33 @@
 
 #![allow(dead_code, reason = "types that exist only to describe responses")]
 
-use serde_json::json;
+use domain::PasswordError;
+use serde_json::Value;
 use utoipa::ToResponse;
 use utoipa::openapi::example::ExampleBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::AnyOfBuilder;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 
-use crate::error::{GrantError, PROBLEM_JSON, Problem, ReadinessProblem, ValidationProblem};
+use crate::error::{
+    ApiError, FieldErrors, GrantError, PROBLEM_JSON, Problem, ReadinessProblem, ValidationProblem,
+};
+use crate::pagination::ParamError;
+
+/// The body `error` answers with. Every problem example here is an error
+/// rendered through the catalogue (`error/kind.rs`), never written out by
+/// hand, so an example cannot drift from the answer.
+fn example(error: ApiError) -> Value {
+    serde_json::to_value(error.body()).unwrap_or_default()
+}
+
+/// A `validation_failed` answer to a bad query string.
+fn invalid_query() -> Value {
+    let mut errors = FieldErrors::new();
+    errors.invalid("limit", &ParamError::OutOfRange);
+    errors.unknown_parameter("role");
+    example(ApiError::Validation(errors))
+}
 
 /// `malformed_request`: the body is not JSON, is not a JSON object, has a
 /// member more than once, or a field has the wrong JSON type (`null` for a
@@ -18,10 +37,9 @@ use crate::error::{GrantError, PROBLEM_JSON, Problem, ReadinessProblem, Validati
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    example = json!({
-        "type": "/problems/malformed-request", "title": "Malformed request", "status": 400,
-        "detail": "`email` has the wrong JSON type", "code": "malformed_request"
-    })
+    example = json!(example(ApiError::Malformed(
+        "`email` has the wrong JSON type".to_owned()
+    )))
 )]
 pub struct MalformedRequest(Problem);
 
@@ -41,14 +59,8 @@ pub struct ValidationFailed(ValidationProblem);
     content_type = "application/problem+json",
     headers(("WWW-Authenticate" = String, description = "`Bearer`, or `Bearer error=\"invalid_token\"` when a token was sent (RFC 6750)")),
     examples(
-        ("unauthenticated" = (value = json!({
-            "type": "/problems/unauthenticated", "title": "Authentication required", "status": 401,
-            "detail": "send `Authorization: Bearer <access token>`", "code": "unauthenticated"
-        }))),
-        ("invalid_token" = (value = json!({
-            "type": "/problems/invalid-token", "title": "Invalid token", "status": 401,
-            "detail": "the token is invalid, expired or revoked", "code": "invalid_token"
-        })))
+        ("unauthenticated" = (value = json!(example(ApiError::Unauthenticated)))),
+        ("invalid_token" = (value = json!(example(ApiError::InvalidToken))))
     )
 )]
 pub struct Unauthorized(Problem);
@@ -59,10 +71,7 @@ pub struct Unauthorized(Problem);
 #[response(
     content_type = "application/problem+json",
     headers(("WWW-Authenticate" = String, description = "`Bearer`")),
-    example = json!({
-        "type": "/problems/invalid-credentials", "title": "Invalid credentials", "status": 401,
-        "detail": "the email or the password is wrong", "code": "invalid_credentials"
-    })
+    example = json!(example(ApiError::InvalidCredentials))
 )]
 pub struct InvalidCredentials(Problem);
 
@@ -73,10 +82,7 @@ pub struct InvalidCredentials(Problem);
 #[response(
     content_type = "application/problem+json",
     headers(("WWW-Authenticate" = String, description = "`Bearer error=\"invalid_token\"`")),
-    example = json!({
-        "type": "/problems/invalid-token", "title": "Invalid token", "status": 401,
-        "detail": "the token is invalid, expired or revoked", "code": "invalid_token"
-    })
+    example = json!(example(ApiError::InvalidToken))
 )]
 pub struct InvalidRefreshToken(Problem);
 
@@ -89,18 +95,9 @@ pub struct InvalidRefreshToken(Problem);
     content_type = "application/problem+json",
     headers(("WWW-Authenticate" = String, description = "`Bearer`, or `Bearer error=\"invalid_token\"` when the bearer token is bad (RFC 6750)")),
     examples(
-        ("unauthenticated" = (value = json!({
-            "type": "/problems/unauthenticated", "title": "Authentication required", "status": 401,
-            "detail": "send `Authorization: Bearer <access token>`", "code": "unauthenticated"
-        }))),
-        ("invalid_token" = (value = json!({
-            "type": "/problems/invalid-token", "title": "Invalid token", "status": 401,
-            "detail": "the token is invalid, expired or revoked", "code": "invalid_token"
-        }))),
-        ("invalid_credentials" = (value = json!({
-            "type": "/problems/invalid-credentials", "title": "Invalid credentials", "status": 401,
-            "detail": "the email or the password is wrong", "code": "invalid_credentials"
-        })))
+        ("unauthenticated" = (value = json!(example(ApiError::Unauthenticated)))),
+        ("invalid_token" = (value = json!(example(ApiError::InvalidToken)))),
+        ("invalid_credentials" = (value = json!(example(ApiError::InvalidCredentials))))
     )
 )]
 pub struct UnauthorizedOrInvalidCredentials(Problem);
@@ -111,14 +108,8 @@ pub struct UnauthorizedOrInvalidCredentials(Problem);
 #[response(
     content_type = "application/problem+json",
     examples(
-        ("account_disabled" = (value = json!({
-            "type": "/problems/account-disabled", "title": "Account disabled", "status": 403,
-            "detail": "this account is deactivated", "code": "account_disabled"
-        }))),
-        ("email_unverified" = (value = json!({
-            "type": "/problems/email-unverified", "title": "Email not verified", "status": 403,
-            "detail": "verify your email address before logging in", "code": "email_unverified"
-        })))
+        ("account_disabled" = (value = json!(example(ApiError::AccountDisabled)))),
+        ("email_unverified" = (value = json!(example(ApiError::EmailUnverified))))
     )
 )]
 pub struct LoginForbidden(Problem);
@@ -127,10 +118,7 @@ pub struct LoginForbidden(Problem);
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    example = json!({
-        "type": "/problems/email-taken", "title": "Email already registered", "status": 409,
-        "detail": "this email is already registered", "code": "email_taken"
-    })
+    example = json!(example(ApiError::EmailTaken))
 )]
 pub struct EmailTaken(Problem);
 
@@ -138,10 +126,7 @@ pub struct EmailTaken(Problem);
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    example = json!({
-        "type": "/problems/last-admin", "title": "Last active admin", "status": 409,
-        "detail": "the change would leave no active admin", "code": "last_admin"
-    })
+    example = json!(example(ApiError::LastAdmin))
 )]
 pub struct LastAdmin(Problem);
 
@@ -149,10 +134,7 @@ pub struct LastAdmin(Problem);
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    example = json!({
-        "type": "/problems/not-found", "title": "Not found", "status": 404,
-        "detail": "no such resource", "code": "not_found"
-    })
+    example = json!(example(ApiError::NotFound))
 )]
 pub struct NotFound(Problem);
 
@@ -161,10 +143,7 @@ pub struct NotFound(Problem);
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    example = json!({
-        "type": "/problems/payload-too-large", "title": "Payload too large", "status": 413,
-        "detail": "the body exceeds 65536 bytes", "code": "payload_too_large"
-    })
+    example = json!(example(ApiError::PayloadTooLarge))
 )]
 pub struct PayloadTooLarge(Problem);
 
@@ -175,11 +154,7 @@ pub struct PayloadTooLarge(Problem);
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    example = json!({
-        "type": "/problems/unsupported-media-type", "title": "Unsupported media type",
-        "status": 415, "detail": "expected Content-Type application/json",
-        "code": "unsupported_media_type"
-    })
+    example = json!(example(ApiError::UnsupportedMediaType("application/json")))
 )]
 pub struct UnsupportedMediaType(Problem);
 
@@ -191,10 +166,9 @@ pub struct UnsupportedMediaType(Problem);
 #[response(
     content_type = "application/problem+json",
     headers(("Retry-After" = u64, description = "Seconds to wait before retrying")),
-    example = json!({
-        "type": "/problems/too-many-requests", "title": "Too many requests", "status": 429,
-        "detail": "too many requests; retry after 42 seconds", "code": "too_many_requests"
-    })
+    example = json!(example(ApiError::TooManyRequests {
+        retry_after_secs: 42
+    }))
 )]
 pub struct TooManyRequests(Problem);
 
@@ -206,10 +180,9 @@ pub struct TooManyRequests(Problem);
 #[response(
     content_type = "application/problem+json",
     headers(("Retry-After" = u64, description = "Seconds until the lockout ends")),
-    example = json!({
-        "type": "/problems/too-many-requests", "title": "Too many requests", "status": 429,
-        "detail": "too many requests; retry after 840 seconds", "code": "too_many_requests"
-    })
+    example = json!(example(ApiError::TooManyRequests {
+        retry_after_secs: 840
+    }))
 )]
 pub struct LockedOut(Problem);
 
@@ -222,14 +195,7 @@ pub struct LockedOut(Problem);
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    example = json!({
-        "type": "/problems/validation", "title": "Request validation failed", "status": 422,
-        "detail": "2 fields are invalid", "code": "validation_failed",
-        "errors": [
-            {"field": "limit", "code": "out_of_range", "message": "must be from 1 to 100"},
-            {"field": "role", "code": "unknown_parameter", "message": "this query parameter is not allowed here"}
-        ]
-    })
+    example = json!(invalid_query())
 )]
 pub struct InvalidQuery(ValidationProblem);
 
@@ -245,16 +211,11 @@ impl<'r> ToResponse<'r> for TokenRejected {
         let schema = AnyOfBuilder::new()
             .item(Ref::from_schema_name("Problem"))
             .item(Ref::from_schema_name("ValidationProblem"));
-        let invalid_token = json!({
-            "type": "/problems/invalid-or-expired-token", "title": "Invalid or expired token",
-            "status": 422, "detail": "the token is unknown, used or expired",
-            "code": "invalid_or_expired_token"
-        });
-        let validation = json!({
-            "type": "/problems/validation", "title": "Request validation failed",
-            "status": 422, "detail": "1 field is invalid", "code": "validation_failed",
-            "errors": [{"field": "new_password", "code": "password_too_short", "message": "at least 12 characters"}]
-        });
+        let invalid_token = example(ApiError::InvalidOrExpiredToken);
+        let validation = example(ApiError::Validation(FieldErrors::one(
+            "new_password",
+            &PasswordError::TooShort,
+        )));
         let content = ContentBuilder::new()
             .schema(Some(schema))
             .examples_from_iter([
@@ -285,10 +246,10 @@ impl<'r> ToResponse<'r> for TokenRejected {
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    example = json!({
-        "type": "/problems/not-ready", "title": "Service not ready", "status": 503,
-        "detail": "the database cannot be reached; retry later", "code": "not_ready"
-    })
+    example = json!(example(ApiError::NotReady {
+        checks: None,
+        cause: None
+    }))
 )]
 pub struct Unavailable(Problem);
 
@@ -299,14 +260,11 @@ pub struct Unavailable(Problem);
     content_type = "application/problem+json",
     headers(("Retry-After" = u64, description = "Seconds to wait before retrying (on `overloaded`)")),
     examples(
-        ("overloaded" = (value = json!({
-            "type": "/problems/overloaded", "title": "Service overloaded", "status": 503,
-            "detail": "the service is busy; retry after 1 second", "code": "overloaded"
-        }))),
-        ("not_ready" = (value = json!({
-            "type": "/problems/not-ready", "title": "Service not ready", "status": 503,
-            "detail": "the database cannot be reached; retry later", "code": "not_ready"
-        })))
+        ("overloaded" = (value = json!(example(ApiError::Overloaded)))),
+        ("not_ready" = (value = json!(example(ApiError::NotReady {
+        checks: None,
+        cause: None
+    }))))
     )
 )]
 pub struct UnavailableOrOverloaded(Problem);
@@ -321,10 +279,7 @@ pub struct NotReady(ReadinessProblem);
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
-    example = json!({
-        "type": "/problems/internal", "title": "Internal server error", "status": 500,
-        "detail": "an unexpected error occurred; quote the x-request-id", "code": "internal"
-    })
+    example = json!(example(ApiError::Internal("example".into())))
 )]
 pub struct Internal(Problem);
 

@@ -1,6 +1,7 @@
 //! Every route, one handler per file. Each resource answers other methods
 //! with 405 and `Allow`; unknown paths answer 404; both as problems. The
-//! `/api/v1/auth` scope is rate limited. Every operation but the token
+//! `/api/v1/auth` scope is rate limited. The router comes from one route
+//! table (below), as do the `Allow` headers. Every operation but the token
 //! endpoint reads its query string strictly (`QueryParams`, or `NoQuery`
 //! when it takes none).
 
@@ -9,6 +10,7 @@ pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod users;
 
+use actix_web::http::Method;
 use actix_web::middleware::from_fn;
 use actix_web::web::{self, ServiceConfig};
 use actix_web::{HttpResponse, Resource};
@@ -16,76 +18,117 @@ use actix_web::{HttpResponse, Resource};
 use crate::error::ApiError;
 use crate::middleware::rate_limit;
 
-pub(crate) fn configure(cfg: &mut ServiceConfig) {
-    use auth::{
-        confirm_email, forgot_password, login, logout, refresh, register, resend_verification,
-        reset_password, token, verify_email,
-    };
-    use users::{
-        change_email, change_password, delete_me, list_events, list_sessions, me, revoke_session,
-        update_me,
-    };
+/// One row of the route table, for the tests that hold it against the
+/// OpenAPI document.
+#[cfg(test)]
+#[derive(Debug)]
+pub(crate) struct Route {
+    /// The full path template, as actix and the OpenAPI document write it.
+    pub(crate) path: &'static str,
+    /// The methods it serves, in `Allow` order.
+    pub(crate) methods: &'static [&'static str],
+    /// The `Allow` header of its 405 answers: the methods, comma-separated.
+    pub(crate) allow: &'static str,
+    /// Whether the OpenAPI document describes it.
+    pub(crate) documented: bool,
+}
 
-    // Every request the router sends into this scope counts towards the
-    // rate limit, unknown paths and other methods included.
-    cfg.service(
-        web::scope("/api/v1/auth")
-            .wrap(from_fn(rate_limit))
-            .service(resource("/register", "POST").route(web::post().to(register::register)))
-            .service(resource("/login", "POST").route(web::post().to(login::login)))
-            .service(resource("/token", "POST").route(web::post().to(token::token)))
-            .service(resource("/refresh", "POST").route(web::post().to(refresh::refresh)))
-            .service(resource("/logout", "POST").route(web::post().to(logout::logout)))
-            .service(
-                resource("/verify-email", "POST").route(web::post().to(verify_email::verify_email)),
+/// `Allow` for a list of methods: `GET, PATCH, DELETE`.
+macro_rules! allow {
+    ($first:ident $(, $rest:ident)*) => {
+        concat!(stringify!($first) $(, ", ", stringify!($rest))*)
+    };
+}
+
+/// One resource: each method routed to its handler, every other method
+/// answered 405 with `Allow`.
+macro_rules! resource {
+    ($path:expr; $($method:ident $handler:path),+) => {
+        resource($path, allow!($($method),+))
+            $(.route(web::method(Method::$method).to($handler)))+
+    };
+}
+
+/// A row of `ROUTES`.
+#[cfg(test)]
+macro_rules! row {
+    ($path:expr, $documented:literal; $($method:ident),+) => {
+        Route {
+            path: $path,
+            methods: &[$(stringify!($method)),+],
+            allow: allow!($($method),+),
+            documented: $documented,
+        }
+    };
+}
+
+/// The route table: `configure` (the router, with each resource's `Allow`)
+/// and `ROUTES` (which a test holds against the OpenAPI document) are both
+/// generated from it.
+macro_rules! route_table {
+    (
+        rate_limited $scope:literal {
+            $($spath:literal => $($smethod:ident $shandler:path),+;)+
+        }
+        documented {
+            $($path:literal => $($method:ident $handler:path),+;)+
+        }
+        undocumented {
+            $($upath:literal => $($umethod:ident $uhandler:path),+;)+
+        }
+    ) => {
+        pub(crate) fn configure(cfg: &mut ServiceConfig) {
+            // Every request the router sends into the rate-limited scope
+            // counts towards the limit, unknown paths and other methods
+            // included.
+            cfg.service(
+                web::scope($scope)
+                    .wrap(from_fn(rate_limit))
+                    $(.service(resource!($spath; $($smethod $shandler),+)))+,
             )
-            .service(
-                resource("/verify-email/resend", "POST")
-                    .route(web::post().to(resend_verification::resend_verification)),
-            )
-            .service(
-                resource("/forgot-password", "POST")
-                    .route(web::post().to(forgot_password::forgot_password)),
-            )
-            .service(
-                resource("/reset-password", "POST")
-                    .route(web::post().to(reset_password::reset_password)),
-            )
-            .service(
-                resource("/confirm-email", "POST")
-                    .route(web::post().to(confirm_email::confirm_email)),
-            ),
-    )
-    .service(
-        resource("/api/v1/users/me", "GET, PATCH, DELETE")
-            .route(web::get().to(me::me))
-            .route(web::patch().to(update_me::update_me))
-            .route(web::delete().to(delete_me::delete_me)),
-    )
-    .service(
-        resource("/api/v1/users/me/password", "PUT")
-            .route(web::put().to(change_password::change_password)),
-    )
-    .service(
-        resource("/api/v1/users/me/email", "POST")
-            .route(web::post().to(change_email::change_email)),
-    )
-    .service(
-        resource("/api/v1/users/me/sessions", "GET")
-            .route(web::get().to(list_sessions::list_sessions)),
-    )
-    .service(
-        resource("/api/v1/users/me/sessions/{id}", "DELETE")
-            .route(web::delete().to(revoke_session::revoke_session)),
-    )
-    .service(
-        resource("/api/v1/users/me/events", "GET").route(web::get().to(list_events::list_events)),
-    )
-    .service(resource("/health/live", "GET").route(web::get().to(health::live::live)))
-    .service(resource("/health/ready", "GET").route(web::get().to(health::ready::ready)))
-    .service(resource("/openapi.json", "GET").route(web::get().to(docs::openapi_document)))
-    .service(resource("/docs", "GET").route(web::get().to(docs::docs_index)))
-    .service(resource("/docs/{file:.*}", "GET").route(web::get().to(docs::docs_file)));
+            $(.service(resource!($path; $($method $handler),+)))+
+            $(.service(resource!($upath; $($umethod $uhandler),+)))+;
+        }
+
+        /// Every route, in the table's order.
+        #[cfg(test)]
+        pub(crate) const ROUTES: &[Route] = &[
+            $(row!(concat!($scope, $spath), true; $($smethod),+),)+
+            $(row!($path, true; $($method),+),)+
+            $(row!($upath, false; $($umethod),+),)+
+        ];
+    };
+}
+
+route_table! {
+    rate_limited "/api/v1/auth" {
+        "/register" => POST auth::register::register;
+        "/login" => POST auth::login::login;
+        "/token" => POST auth::token::token;
+        "/refresh" => POST auth::refresh::refresh;
+        "/logout" => POST auth::logout::logout;
+        "/verify-email" => POST auth::verify_email::verify_email;
+        "/verify-email/resend" => POST auth::resend_verification::resend_verification;
+        "/forgot-password" => POST auth::forgot_password::forgot_password;
+        "/reset-password" => POST auth::reset_password::reset_password;
+        "/confirm-email" => POST auth::confirm_email::confirm_email;
+    }
+    documented {
+        "/api/v1/users/me" =>
+            GET users::me::me, PATCH users::update_me::update_me, DELETE users::delete_me::delete_me;
+        "/api/v1/users/me/password" => PUT users::change_password::change_password;
+        "/api/v1/users/me/email" => POST users::change_email::change_email;
+        "/api/v1/users/me/sessions" => GET users::list_sessions::list_sessions;
+        "/api/v1/users/me/sessions/{id}" => DELETE users::revoke_session::revoke_session;
+        "/api/v1/users/me/events" => GET users::list_events::list_events;
+        "/health/live" => GET health::live::live;
+        "/health/ready" => GET health::ready::ready;
+    }
+    undocumented {
+        "/openapi.json" => GET docs::openapi_document;
+        "/docs" => GET docs::docs_index;
+        "/docs/{file:.*}" => GET docs::docs_file;
+    }
 }
 
 /// A resource whose other methods answer 405 with `Allow: allow`.
@@ -98,4 +141,59 @@ fn resource(path: &str, allow: &'static str) -> Resource {
 /// The answer for paths that no route matches.
 pub(crate) async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+
+    #[test]
+    fn the_openapi_paths_and_methods_are_the_documented_routes() {
+        let document = serde_json::to_value(crate::openapi::openapi()).unwrap();
+        let in_document: BTreeSet<(String, String)> = document["paths"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .flat_map(|(path, item)| {
+                item.as_object()
+                    .unwrap()
+                    .keys()
+                    .filter(|key| METHODS.contains(&key.as_str()))
+                    .map(|method| (path.clone(), method.clone()))
+            })
+            .collect();
+        let in_table: BTreeSet<(String, String)> = ROUTES
+            .iter()
+            .filter(|route| route.documented)
+            .flat_map(|route| {
+                route
+                    .methods
+                    .iter()
+                    .map(|method| (route.path.to_owned(), method.to_ascii_lowercase()))
+            })
+            .collect();
+
+        assert_eq!(
+            in_document,
+            in_table,
+            "documented but not routed: {:?}; routed but not documented: {:?}",
+            in_document.difference(&in_table).collect::<Vec<_>>(),
+            in_table.difference(&in_document).collect::<Vec<_>>(),
+        );
+    }
+
+    #[test]
+    fn each_path_is_one_row_and_allow_lists_its_methods() {
+        let mut paths = BTreeSet::new();
+        for route in ROUTES {
+            assert!(paths.insert(route.path), "{} twice", route.path);
+            assert_eq!(route.allow, route.methods.join(", "), "{}", route.path);
+        }
+    }
 }

@@ -28,6 +28,32 @@ macro_rules! secret_string {
 }
 
 secret_string!(
+    /// A configured secret: a signing key, a pepper, a mail password. The
+    /// one redacting wrapper for configuration secrets, from the settings
+    /// to the adapter that uses it: `Debug` shows `Secret([redacted])`.
+    Secret
+);
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+impl Secret {
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+secret_string!(
     /// A stored password hash (bcrypt, in its modular crypt format).
     PasswordHash
 );
@@ -52,6 +78,10 @@ mod tests {
         assert_eq!(
             format!("{:?}", SecretToken::new("t".into())),
             "SecretToken([redacted])"
+        );
+        assert_eq!(
+            format!("{:?}", Secret::from("pepper")),
+            "Secret([redacted])"
         );
     }
 }

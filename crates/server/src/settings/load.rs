@@ -7,9 +7,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 
-use super::{
-    AppEnv, Backend, ConfigError, DatabaseUrl, Settings, cores, default_max_connections, validate,
-};
+use super::{AppEnv, ConfigError, Settings, StorageUrl, cores, validate};
 
 /// The environment prefix of every setting.
 const PREFIX: &str = "APP_";
@@ -19,26 +17,28 @@ const PREFIX: &str = "APP_";
 /// `create-admin` alone.
 const NOT_SETTINGS: &[&str] = &["env", "config_dir", "admin_password"];
 
-/// Settings whose environment value is taken verbatim as a string. The other
-/// variables go through figment's parser, which turns `8080` into a number
-/// and `true` into a boolean; a secret of digits, or one that starts with
-/// `[`, must not be turned into anything.
+/// Settings whose environment value is taken verbatim as a string: every
+/// setting that is a string (or, like `server.trusted_proxies`, a list read
+/// from one comma-separated string), as a test checks. The other variables
+/// go through figment's parser, which turns `8080` into a number and `true`
+/// into a boolean; a secret of digits, or one that starts with `[`, must not
+/// be turned into anything.
 const STRING_KEYS: &[&str] = &[
-    "public_url",
-    "server.host",
-    "server.trusted_proxies",
-    "ops.host",
-    "database.url",
-    "auth.token_secret",
-    "auth.password_pepper",
-    "mail.transport",
-    "mail.file_dir",
-    "mail.from",
-    "mail.smtp.host",
-    "mail.smtp.username",
-    "mail.smtp.password",
-    "mail.smtp.tls",
-    "log.format",
+    key!(public_url),
+    key!(server.host),
+    key!(server.trusted_proxies),
+    key!(ops.host),
+    key!(database.url),
+    key!(auth.token_secret),
+    key!(auth.password_pepper),
+    key!(mail.transport),
+    key!(mail.file_dir),
+    key!(mail.from),
+    key!(mail.smtp.host),
+    key!(mail.smtp.username),
+    key!(mail.smtp.password),
+    key!(mail.smtp.tls),
+    key!(log.format),
 ];
 
 /// Where the settings come from: the two variables read before any layer.
@@ -74,21 +74,25 @@ impl Sources {
     pub fn load(&self) -> Result<Settings, ConfigError> {
         let env = match &self.env {
             None => AppEnv::default(),
-            Some(raw) => raw.parse().map_err(|m| ConfigError::at("env", m))?,
+            Some(raw) => raw.parse().map_err(|m| ConfigError::at(key!(env), m))?,
         };
         let dir = self.dir()?;
         let figment = layers(env, &dir);
 
         // Defaults that depend on other settings: added only where no layer
         // set the key.
-        let backend = figment
-            .extract_inner::<DatabaseUrl>("database.url")
-            .map_or(Backend::Sqlite, |url| url.backend());
+        let max_connections = figment
+            .extract_inner::<StorageUrl>(key!(database.url))
+            .unwrap_or_default()
+            .default_max_connections(cores());
         let figment = figment
-            .join(Serialized::default("log.format", env.default_log_format()))
             .join(Serialized::default(
-                "database.max_connections",
-                default_max_connections(backend, cores()),
+                key!(log.format),
+                env.default_log_format(),
+            ))
+            .join(Serialized::default(
+                key!(database.max_connections),
+                max_connections,
             ));
 
         let mut settings: Settings = figment.extract().map_err(ConfigError::from_figment)?;
@@ -152,5 +156,54 @@ impl Provider for EnvString {
         let nested = figment::util::nest(&self.key, Value::from(self.value.clone()));
         let dict = nested.into_dict().unwrap_or_default();
         Ok(Profile::Default.collect(dict))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The dotted keys of every leaf of `value` that `keep` accepts.
+    fn leaves(
+        prefix: &str,
+        value: &toml::Value,
+        keep: &dyn Fn(&toml::Value) -> bool,
+        out: &mut BTreeSet<String>,
+    ) {
+        if let toml::Value::Table(table) = value {
+            for (name, value) in table {
+                let key = if prefix.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{prefix}.{name}")
+                };
+                leaves(&key, value, keep, out);
+            }
+        } else if keep(value) {
+            out.insert(prefix.to_owned());
+        }
+    }
+
+    #[test]
+    fn the_string_keys_are_every_string_or_list_setting() {
+        // Every optional setting set, so that each one is serialised.
+        let mut settings = Settings::default();
+        settings.mail.smtp.username = Some("mailer".into());
+        settings.mail.smtp.password = Some("password".into());
+        let value = toml::Value::try_from(&settings).unwrap();
+        let mut strings = BTreeSet::new();
+        leaves(
+            "",
+            &value,
+            &|value| matches!(value, toml::Value::String(_) | toml::Value::Array(_)),
+            &mut strings,
+        );
+        // `APP_ENV` is read before any layer, not as a setting.
+        strings.remove(key!(env));
+
+        let listed: BTreeSet<String> = STRING_KEYS.iter().map(|&key| key.to_owned()).collect();
+        assert_eq!(listed, strings);
     }
 }

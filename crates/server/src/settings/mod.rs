@@ -2,8 +2,24 @@
 //! `config/{APP_ENV}.toml`, then `APP_...` environment variables, read once
 //! into one typed [`Settings`] and passed down as plain structs.
 //!
-//! `Serialize` exists for `check-config` only, and renders every secret as
-//! `[redacted]`, as `Debug` does.
+//! `Serialize` exists for `check-config` only, and renders every secret (a
+//! [`Secret`], the one redacting wrapper for configuration secrets, from
+//! `domain`) as `[redacted]`; `Debug` never shows one either.
+
+/// The dotted key of a setting, from its field path in [`Settings`]:
+/// `key!(auth.bcrypt_cost)` is `"auth.bcrypt_cost"`, and does not compile
+/// when `Settings` has no such field. No field is renamed for serde, so a
+/// field path is the key that files, figment and the environment use (for
+/// the string keys a test checks it against the serialised settings).
+macro_rules! key {
+    ($first:ident $(. $rest:ident)*) => {{
+        #[allow(dead_code, reason = "compiled only to check the path")]
+        fn exists(settings: &$crate::settings::Settings) {
+            let _ = &settings.$first $(.$rest)*;
+        }
+        concat!(stringify!($first) $(, ".", stringify!($rest))*)
+    }};
+}
 
 mod error;
 mod load;
@@ -17,12 +33,14 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use adapters_db::Backend;
+pub use domain::Secret;
 pub use error::ConfigError;
 pub use load::{Sources, load};
-pub use types::{
-    AppEnv, Backend, DatabaseUrl, LogFormat, MailTransport, PublicUrl, REDACTED, Secret, SmtpTls,
-    TrustedProxies,
-};
+use types::secret;
+pub use types::{AppEnv, LogFormat, MailTransport, PublicUrl, REDACTED, SmtpTls, TrustedProxies};
+
+pub use crate::wiring::StorageUrl;
 
 /// The token secret used when none is configured. Production refuses it.
 pub const DEV_TOKEN_SECRET: &str = "development-only-token-secret-never-use-in-production";
@@ -69,7 +87,8 @@ pub struct OpsSettings {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
-    pub url: DatabaseUrl,
+    /// Validated, when read, by the storage adapter its scheme selects.
+    pub url: StorageUrl,
     /// Pool size. Its default depends on the backend and the machine; see
     /// [`default_max_connections`].
     pub max_connections: u32,
@@ -82,8 +101,10 @@ pub struct DatabaseSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
     /// Signs access tokens.
+    #[serde(with = "secret")]
     pub token_secret: Secret,
     /// Keys the HMAC pre-hash of passwords; lives outside the database.
+    #[serde(with = "secret")]
     pub password_pepper: Secret,
     pub access_ttl_secs: u64,
     pub refresh_ttl_secs: u64,
@@ -122,6 +143,7 @@ pub struct SmtpSettings {
     pub host: String,
     pub port: u16,
     pub username: Option<String>,
+    #[serde(with = "secret::optional")]
     pub password: Option<Secret>,
     pub tls: SmtpTls,
 }
@@ -170,9 +192,9 @@ impl Default for OpsSettings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        let url = DatabaseUrl::default();
+        let url = StorageUrl::default();
         Self {
-            max_connections: default_max_connections(url.backend(), cores()),
+            max_connections: url.default_max_connections(cores()),
             url,
             acquire_timeout_ms: 3000,
         }
@@ -201,8 +223,8 @@ pub fn cores() -> usize {
 impl Default for AuthSettings {
     fn default() -> Self {
         Self {
-            token_secret: Secret::new(DEV_TOKEN_SECRET),
-            password_pepper: Secret::new(DEV_PASSWORD_PEPPER),
+            token_secret: Secret::from(DEV_TOKEN_SECRET),
+            password_pepper: Secret::from(DEV_PASSWORD_PEPPER),
             access_ttl_secs: 900,
             refresh_ttl_secs: 2_592_000,
             session_max_secs: 7_776_000,

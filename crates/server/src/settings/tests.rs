@@ -45,7 +45,7 @@ fn no_configuration_at_all_gives_the_contract_defaults() {
         assert!(s.server.trusted_proxies.0.is_empty());
         assert_eq!(s.public_url.as_str(), "http://127.0.0.1:8080");
         assert_eq!(s.database.url.expose(), "sqlite://data/app.db");
-        assert_eq!(s.database.url.backend(), Backend::Sqlite);
+        assert_eq!(s.database.url.backend(), Some(Backend::Sqlite));
         assert_eq!(
             s.database.max_connections,
             default_max_connections(Backend::Sqlite, cores())
@@ -215,7 +215,7 @@ fn the_pool_size_default_follows_the_backend_unless_set() {
             "postgres://app:pw@db.internal:5432/app",
         );
         let s = loaded();
-        assert_eq!(s.database.url.backend(), Backend::Postgres);
+        assert_eq!(s.database.url.backend(), Some(Backend::Postgres));
         assert_eq!(
             s.database.max_connections,
             default_max_connections(Backend::Postgres, cores())

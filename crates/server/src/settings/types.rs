@@ -1,6 +1,8 @@
 //! The typed values inside [`Settings`](super::Settings): closed choices as
 //! enums, secrets that never show in `Debug` or in `check-config`, and URLs
-//! and address lists parsed when the configuration is read.
+//! and address lists parsed when the configuration is read. (The database
+//! URL is parsed by the storage adapter it names: see
+//! [`StorageUrl`](crate::wiring::StorageUrl).)
 
 use std::fmt;
 use std::net::IpAddr;
@@ -125,163 +127,44 @@ choice!(
     }
 );
 
-/// A secret string: `Debug` and `Serialize` (what `check-config` prints)
-/// show only `[redacted]`.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+/// Serde for a [`Secret`] setting (`#[serde(with = "secret")]`): read as a
+/// string, written (what `check-config` prints) as `[redacted]`.
+pub(super) mod secret {
+    use domain::Secret;
+    use serde::{Deserialize, Deserializer, Serializer};
 
-impl Secret {
-    #[must_use]
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
+    use super::REDACTED;
 
-    /// The secret itself, for the one adapter that needs it.
-    #[must_use]
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(_: &Secret, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(REDACTED)
     }
-}
 
-/// Which database a [`DatabaseUrl`] selects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-/// `APP_DATABASE__URL`: `sqlite://PATH` (relative; `sqlite:///abs/path.db`
-/// is absolute) or `postgres://...` / `postgresql://...`. A password in it
-/// never shows in `Debug` or `check-config`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct DatabaseUrl {
-    raw: String,
-    backend: Backend,
-}
-
-impl DatabaseUrl {
-    /// Parses a URL, checking its scheme and, for PostgreSQL, its syntax.
-    ///
-    /// # Errors
-    /// A message saying what is wrong, without the URL's password.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        let (scheme, rest) = raw
-            .split_once("://")
-            .ok_or_else(|| "must look like sqlite://PATH or postgres://HOST/DB".to_owned())?;
-        let backend = match scheme.to_ascii_lowercase().as_str() {
-            "sqlite" if rest.trim_start_matches('/').is_empty() => {
-                return Err("sqlite:// needs a file path, e.g. sqlite://data/app.db".into());
-            }
-            "sqlite" if rest.contains('?') => {
-                return Err("a SQLite URL takes no query parameters".into());
-            }
-            "sqlite" => Backend::Sqlite,
-            "postgres" | "postgresql" => {
-                let url = url::Url::parse(raw).map_err(|e| format!("not a valid URL: {e}"))?;
-                if url.host_str().is_none_or(str::is_empty) {
-                    return Err(
-                        "postgres:// needs a host, e.g. postgres://user@localhost/app".into(),
-                    );
-                }
-                Backend::Postgres
-            }
-            other => {
-                return Err(format!(
-                    "unsupported database scheme `{other}`: use sqlite:// or postgres://"
-                ));
-            }
-        };
-        Ok(Self {
-            raw: raw.to_owned(),
-            backend,
-        })
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Secret, D::Error> {
+        String::deserialize(deserializer).map(Secret::from)
     }
 
-    #[must_use]
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
+    /// The same for an optional one (`#[serde(with = "secret::optional")]`).
+    pub(crate) mod optional {
+        use domain::Secret;
+        use serde::{Deserialize, Deserializer, Serializer};
 
-    /// The full URL, password included, for the database adapter only.
-    #[must_use]
-    pub fn expose(&self) -> &str {
-        &self.raw
-    }
-
-    /// The URL with any password (in the user info or a `password` query
-    /// parameter) replaced, fit for logs and `check-config`.
-    #[must_use]
-    pub fn redacted(&self) -> String {
-        let Backend::Postgres = self.backend else {
-            return self.raw.clone();
-        };
-        let Ok(mut url) = url::Url::parse(&self.raw) else {
-            return REDACTED.to_owned();
-        };
-        if url.password().is_some() && url.set_password(Some("redacted")).is_err() {
-            return REDACTED.to_owned();
+        pub(crate) fn serialize<S: Serializer>(
+            secret: &Option<Secret>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match secret {
+                Some(secret) => super::serialize(secret, serializer),
+                None => serializer.serialize_none(),
+            }
         }
-        if url
-            .query_pairs()
-            .any(|(k, _)| k.eq_ignore_ascii_case("password"))
-        {
-            let pairs: Vec<(String, String)> = url
-                .query_pairs()
-                .map(|(k, v)| {
-                    let v = if k.eq_ignore_ascii_case("password") {
-                        "redacted".to_owned()
-                    } else {
-                        v.into_owned()
-                    };
-                    (k.into_owned(), v)
-                })
-                .collect();
-            url.query_pairs_mut().clear().extend_pairs(pairs);
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Secret>, D::Error> {
+            Option::<String>::deserialize(deserializer).map(|secret| secret.map(Secret::from))
         }
-        url.into()
-    }
-}
-
-impl Default for DatabaseUrl {
-    /// `sqlite://data/app.db`, relative to the working directory.
-    fn default() -> Self {
-        Self {
-            raw: "sqlite://data/app.db".into(),
-            backend: Backend::Sqlite,
-        }
-    }
-}
-
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DatabaseUrl({})", self.redacted())
-    }
-}
-
-impl Serialize for DatabaseUrl {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.redacted())
-    }
-}
-
-impl<'de> Deserialize<'de> for DatabaseUrl {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
     }
 }
 

@@ -32,13 +32,14 @@ pub(super) fn validate(settings: &mut Settings) -> Result<(), ConfigError> {
 }
 
 fn listeners(s: &Settings) -> Result<(), ConfigError> {
-    host("server.host", &s.server.host)?;
-    host("ops.host", &s.ops.host)?;
+    host(key!(server.host), &s.server.host)?;
+    host(key!(ops.host), &s.ops.host)?;
     if s.server.port != 0 && s.server.port == s.ops.port && s.server.host == s.ops.host {
         return Err(ConfigError::at(
-            "ops.port",
+            key!(ops.port),
             format!(
-                "must differ from server.port on the same host, both are {}",
+                "must differ from {} on the same host, both are {}",
+                key!(server.port),
                 s.ops.port
             ),
         ));
@@ -48,9 +49,9 @@ fn listeners(s: &Settings) -> Result<(), ConfigError> {
 
 fn database(s: &Settings) -> Result<(), ConfigError> {
     let db = &s.database;
-    within("database.max_connections", db.max_connections, 1, 1000)?;
+    within(key!(database.max_connections), db.max_connections, 1, 1000)?;
     within(
-        "database.acquire_timeout_ms",
+        key!(database.acquire_timeout_ms),
         db.acquire_timeout_ms,
         1,
         600_000,
@@ -59,58 +60,62 @@ fn database(s: &Settings) -> Result<(), ConfigError> {
 
 fn auth(s: &Settings) -> Result<(), ConfigError> {
     let a = &s.auth;
-    not_empty("auth.token_secret", &a.token_secret)?;
-    not_empty("auth.password_pepper", &a.password_pepper)?;
-    within("auth.access_ttl_secs", a.access_ttl_secs, 1, MAX_SECS)?;
-    within("auth.refresh_ttl_secs", a.refresh_ttl_secs, 1, MAX_SECS)?;
-    within("auth.session_max_secs", a.session_max_secs, 1, MAX_SECS)?;
-    within("auth.reset_ttl_secs", a.reset_ttl_secs, 1, MAX_SECS)?;
-    within("auth.verify_ttl_secs", a.verify_ttl_secs, 1, MAX_SECS)?;
-    within("auth.bcrypt_cost", a.bcrypt_cost, 4, 31)?;
-    within("auth.max_failed_logins", a.max_failed_logins, 1, 1000)?;
-    within("auth.lockout_secs", a.lockout_secs, 1, MAX_SECS)?;
-    within("auth.hash_queue", a.hash_queue, 0, 100_000)
+    not_empty(key!(auth.token_secret), &a.token_secret)?;
+    not_empty(key!(auth.password_pepper), &a.password_pepper)?;
+    within(key!(auth.access_ttl_secs), a.access_ttl_secs, 1, MAX_SECS)?;
+    within(key!(auth.refresh_ttl_secs), a.refresh_ttl_secs, 1, MAX_SECS)?;
+    within(key!(auth.session_max_secs), a.session_max_secs, 1, MAX_SECS)?;
+    within(key!(auth.reset_ttl_secs), a.reset_ttl_secs, 1, MAX_SECS)?;
+    within(key!(auth.verify_ttl_secs), a.verify_ttl_secs, 1, MAX_SECS)?;
+    within(key!(auth.bcrypt_cost), a.bcrypt_cost, 4, 31)?;
+    within(key!(auth.max_failed_logins), a.max_failed_logins, 1, 1000)?;
+    within(key!(auth.lockout_secs), a.lockout_secs, 1, MAX_SECS)?;
+    within(key!(auth.hash_queue), a.hash_queue, 0, 100_000)
 }
 
 fn mail(s: &Settings) -> Result<(), ConfigError> {
     let m = &s.mail;
     if m.file_dir.as_os_str().is_empty() {
-        return Err(ConfigError::at("mail.file_dir", "must not be empty"));
+        return Err(ConfigError::at(key!(mail.file_dir), "must not be empty"));
     }
-    mailbox(&m.from).map_err(|message| ConfigError::at("mail.from", message))?;
+    mailbox(&m.from).map_err(|message| ConfigError::at(key!(mail.from), message))?;
     let smtp = &m.smtp;
     if m.transport == MailTransport::Smtp {
-        host("mail.smtp.host", &smtp.host)?;
+        host(key!(mail.smtp.host), &smtp.host)?;
     }
     if smtp.port == 0 {
         return Err(ConfigError::at(
-            "mail.smtp.port",
+            key!(mail.smtp.port),
             "must be between 1 and 65535, got 0",
         ));
     }
     match (&smtp.username, &smtp.password) {
         (Some(_), None) => Err(ConfigError::at(
-            "mail.smtp.password",
-            "is required when mail.smtp.username is set",
+            key!(mail.smtp.password),
+            format!("is required when {} is set", key!(mail.smtp.username)),
         )),
         (None, Some(_)) => Err(ConfigError::at(
-            "mail.smtp.username",
-            "is required when mail.smtp.password is set",
+            key!(mail.smtp.username),
+            format!("is required when {} is set", key!(mail.smtp.password)),
         )),
         _ => Ok(()),
     }
 }
 
 fn production(s: &Settings) -> Result<(), ConfigError> {
-    production_secret("auth.token_secret", &s.auth.token_secret, DEV_TOKEN_SECRET)?;
     production_secret(
-        "auth.password_pepper",
+        key!(auth.token_secret),
+        &s.auth.token_secret,
+        DEV_TOKEN_SECRET,
+    )?;
+    production_secret(
+        key!(auth.password_pepper),
         &s.auth.password_pepper,
         DEV_PASSWORD_PEPPER,
     )?;
     if is_placeholder(s.database.url.expose()) {
         return Err(ConfigError::at(
-            "database.url",
+            key!(database.url),
             "still holds the CHANGE-ME placeholder of the example configuration",
         ));
     }
@@ -121,13 +126,13 @@ fn production(s: &Settings) -> Result<(), ConfigError> {
         .is_some_and(|p| is_placeholder(p.expose()))
     {
         return Err(ConfigError::at(
-            "mail.smtp.password",
+            key!(mail.smtp.password),
             "still holds the CHANGE-ME placeholder of the example configuration",
         ));
     }
     if s.auth.bcrypt_cost < MIN_PRODUCTION_BCRYPT_COST {
         return Err(ConfigError::at(
-            "auth.bcrypt_cost",
+            key!(auth.bcrypt_cost),
             format!(
                 "must be at least {MIN_PRODUCTION_BCRYPT_COST} in production, got {}",
                 s.auth.bcrypt_cost

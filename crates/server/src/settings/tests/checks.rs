@@ -319,6 +319,6 @@ fn the_shipped_production_example_is_refused_until_its_secrets_are_overridden() 
         let s = loaded();
         assert_eq!(s.log.format, LogFormat::Json);
         assert_eq!(s.mail.transport, MailTransport::Smtp);
-        assert_eq!(s.database.url.backend(), Backend::Postgres);
+        assert_eq!(s.database.url.backend(), Some(Backend::Postgres));
     });
 }
