@@ -137,41 +137,25 @@ impl PasswordCheck {
     }
 }
 
-impl From<PasswordCheckError> for LoginError {
-    fn from(error: PasswordCheckError) -> Self {
-        match error {
-            PasswordCheckError::InvalidCredentials => Self::InvalidCredentials,
-            PasswordCheckError::LockedOut { retry_after_secs } => {
-                Self::LockedOut { retry_after_secs }
+/// A failed check as the error of each use case that checks a password:
+/// every one of them has exactly these three cases.
+macro_rules! password_check_failures {
+    ($($error:ident),+ $(,)?) => {$(
+        impl From<PasswordCheckError> for $error {
+            fn from(error: PasswordCheckError) -> Self {
+                match error {
+                    PasswordCheckError::InvalidCredentials => Self::InvalidCredentials,
+                    PasswordCheckError::LockedOut { retry_after_secs } => {
+                        Self::LockedOut { retry_after_secs }
+                    }
+                    PasswordCheckError::Infra(infra) => Self::Infra(infra),
+                }
             }
-            PasswordCheckError::Infra(infra) => Self::Infra(infra),
         }
-    }
+    )+};
 }
 
-impl From<PasswordCheckError> for ChangePasswordError {
-    fn from(error: PasswordCheckError) -> Self {
-        match error {
-            PasswordCheckError::InvalidCredentials => Self::InvalidCredentials,
-            PasswordCheckError::LockedOut { retry_after_secs } => {
-                Self::LockedOut { retry_after_secs }
-            }
-            PasswordCheckError::Infra(infra) => Self::Infra(infra),
-        }
-    }
-}
-
-impl From<PasswordCheckError> for RequestEmailChangeError {
-    fn from(error: PasswordCheckError) -> Self {
-        match error {
-            PasswordCheckError::InvalidCredentials => Self::InvalidCredentials,
-            PasswordCheckError::LockedOut { retry_after_secs } => {
-                Self::LockedOut { retry_after_secs }
-            }
-            PasswordCheckError::Infra(infra) => Self::Infra(infra),
-        }
-    }
-}
+password_check_failures!(LoginError, ChangePasswordError, RequestEmailChangeError);
 
 #[cfg(test)]
 mod tests {
