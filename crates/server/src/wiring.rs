@@ -15,6 +15,7 @@ use adapters_crypto::{BcryptHasher, HasherConfig, JwtCodec, RandomTokens, defaul
 use adapters_db::{Backend, Database, DatabaseUrl, DbSetupError};
 use adapters_http::{AppState, HttpConfig};
 use adapters_mail::{MailConfig, SmtpConfig, TlsMode, Transport, build_mailer};
+use adapters_memory::MemoryStore;
 use anyhow::Context;
 use application::{
     Account, Administration, AuthConfig, Credentials, DeliveryConfig, MailDelivery, Ports, SignIn,
@@ -33,7 +34,13 @@ use crate::settings::{MailTransport, Settings, SmtpTls, default_max_connections}
 pub enum StorageUrl {
     /// `sqlite://...`, `postgres://...` or `postgresql://...`: `adapters-db`.
     Database(DatabaseUrl),
+    /// `memory:`: `adapters-memory`, for demos and experiments; nothing
+    /// survives a restart.
+    Memory,
 }
+
+/// The URL that selects `adapters-memory`.
+const MEMORY_URL: &str = "memory:";
 
 impl StorageUrl {
     /// The URL, checked by the adapter whose scheme it has.
@@ -41,6 +48,16 @@ impl StorageUrl {
     /// # Errors
     /// What is wrong with it, in one line without the URL's password.
     pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        if trimmed.eq_ignore_ascii_case(MEMORY_URL) {
+            return Ok(Self::Memory);
+        }
+        if trimmed
+            .get(..MEMORY_URL.len())
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case(MEMORY_URL))
+        {
+            return Err(format!("`{MEMORY_URL}` takes nothing after the colon"));
+        }
         match DatabaseUrl::parse(raw) {
             Ok(url) => Ok(Self::Database(url)),
             Err(DbSetupError::UnsupportedScheme(scheme)) => Err(format!(
@@ -56,6 +73,7 @@ impl StorageUrl {
     pub fn backend(&self) -> Option<Backend> {
         match self {
             Self::Database(url) => Some(url.backend()),
+            Self::Memory => None,
         }
     }
 
@@ -64,6 +82,7 @@ impl StorageUrl {
     pub fn expose(&self) -> &str {
         match self {
             Self::Database(url) => url.expose(),
+            Self::Memory => MEMORY_URL,
         }
     }
 
@@ -72,6 +91,7 @@ impl StorageUrl {
     pub fn redacted(&self) -> String {
         match self {
             Self::Database(url) => url.redacted(),
+            Self::Memory => MEMORY_URL.to_owned(),
         }
     }
 
@@ -80,6 +100,8 @@ impl StorageUrl {
     pub fn default_max_connections(&self, cores: usize) -> u32 {
         match self {
             Self::Database(url) => default_max_connections(url.backend(), cores),
+            // No pool: the store is one value in this process.
+            Self::Memory => 1,
         }
     }
 }
@@ -248,6 +270,13 @@ impl Storage {
                 .with_context(|| format!("opening the database {}", db.url.redacted()))?;
                 Ok(Self::on(database.clone(), Some(database)))
             }
+            StorageUrl::Memory => {
+                tracing::warn!(
+                    "storage is in memory (APP_DATABASE__URL={MEMORY_URL}): accounts, sessions \
+                     and queued mail live in this process only, and nothing survives a restart"
+                );
+                Ok(Self::on(MemoryStore::new(), None))
+            }
         }
     }
 
@@ -381,6 +410,27 @@ mod tests {
             StorageUrl::parse("mysql://db/app").unwrap_err(),
             "unsupported database scheme `mysql`: use sqlite:// or postgres://"
         );
+    }
+
+    #[test]
+    fn memory_selects_the_in_memory_store_and_takes_nothing_after_the_colon() {
+        assert_eq!(StorageUrl::parse("memory:").unwrap(), StorageUrl::Memory);
+        assert_eq!(StorageUrl::parse(" MEMORY: ").unwrap(), StorageUrl::Memory);
+        assert_eq!(StorageUrl::Memory.backend(), None);
+        assert_eq!(StorageUrl::Memory.redacted(), "memory:");
+        assert_eq!(
+            StorageUrl::parse("memory://x").unwrap_err(),
+            "`memory:` takes nothing after the colon"
+        );
+    }
+
+    #[tokio::test]
+    async fn memory_storage_opens_ready_and_has_no_migrations() {
+        let mut settings = Settings::default();
+        settings.database.url = StorageUrl::Memory;
+        let storage = Storage::open(&settings).unwrap();
+        assert!(storage.migrate().await.unwrap().is_empty());
+        assert!(storage.health.readiness().await.is_ready());
     }
 
     #[test]

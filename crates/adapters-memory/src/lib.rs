@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+
+mod events;
+mod health;
+mod one_time_tokens;
+mod outbox;
+mod sessions;
+mod store;
+mod throttle;
+mod users;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use store::MemoryStore;
