@@ -141,6 +141,13 @@ impl TestServer {
         ))
     }
 
+    /// Starts a server on the in-memory store (`APP_DATABASE__URL=memory:`),
+    /// with the settings of [`start`](Self::start).
+    pub fn start_in_memory(env: &[(&str, &str)]) -> Self {
+        let workdir = tempfile::tempdir().expect("temp dir");
+        Self::spawn("memory:".to_owned(), None, workdir, env)
+    }
+
     /// Another server process on the same database, with its own port and
     /// working directory.
     pub fn sibling(&self, env: &[(&str, &str)]) -> Self {
