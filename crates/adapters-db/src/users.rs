@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use domain::ports::UserRepository;
+use domain::refusal::{LastAdmin, TokenUnusable, UserNotFound};
 use domain::{
     AccessChange, AccessChangeError, ChangeEmailError, CreateUserError, DeleteUserError, Effects,
     Email, InfraError, NewUser, PasswordHash, RedeemTokenError, Role, Timestamp, TokenHash, User,
@@ -113,54 +114,6 @@ fn load_user(conn: &mut DbConnection, id: &str) -> Result<Option<User>, StoreErr
         .optional()?
         .map(User::try_from)
         .transpose()
-}
-
-/// Refusals shared by the change methods, each convertible into the error
-/// of every method that can meet it (and only those).
-struct UserNotFound;
-struct TokenUnusable;
-struct LastAdmin;
-
-impl From<UserNotFound> for UserChangeError {
-    fn from(_: UserNotFound) -> Self {
-        Self::NotFound
-    }
-}
-
-impl From<UserNotFound> for RedeemTokenError {
-    fn from(_: UserNotFound) -> Self {
-        Self::NotFound
-    }
-}
-
-impl From<UserNotFound> for ChangeEmailError {
-    fn from(_: UserNotFound) -> Self {
-        Self::NotFound
-    }
-}
-
-impl From<UserNotFound> for AccessChangeError {
-    fn from(_: UserNotFound) -> Self {
-        Self::NotFound
-    }
-}
-
-impl From<TokenUnusable> for RedeemTokenError {
-    fn from(_: TokenUnusable) -> Self {
-        Self::TokenUnusable
-    }
-}
-
-impl From<TokenUnusable> for ChangeEmailError {
-    fn from(_: TokenUnusable) -> Self {
-        Self::TokenUnusable
-    }
-}
-
-impl From<LastAdmin> for AccessChangeError {
-    fn from(_: LastAdmin) -> Self {
-        Self::LastAdmin
-    }
 }
 
 /// The body of every change method, inside its write transaction: locks

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use domain::ports::UserRepository;
+use domain::refusal::{TokenUnusable, UserNotFound};
 use domain::{
     AccessChange, AccessChangeError, ChangeEmailError, CreateUserError, DeleteUserError, Effects,
     Email, EndSessions, InfraError, NewUser, PasswordHash, RedeemTokenError, Role, Timestamp,
@@ -9,47 +10,6 @@ use domain::{
 };
 
 use crate::store::{MemoryStore, State, StoreError, stored};
-
-/// Refusals shared by the change methods, each convertible into the error
-/// of every method that can meet it (and only those).
-struct UserNotFound;
-struct TokenUnusable;
-
-impl From<UserNotFound> for UserChangeError {
-    fn from(_: UserNotFound) -> Self {
-        Self::NotFound
-    }
-}
-
-impl From<UserNotFound> for RedeemTokenError {
-    fn from(_: UserNotFound) -> Self {
-        Self::NotFound
-    }
-}
-
-impl From<UserNotFound> for ChangeEmailError {
-    fn from(_: UserNotFound) -> Self {
-        Self::NotFound
-    }
-}
-
-impl From<UserNotFound> for AccessChangeError {
-    fn from(_: UserNotFound) -> Self {
-        Self::NotFound
-    }
-}
-
-impl From<TokenUnusable> for RedeemTokenError {
-    fn from(_: TokenUnusable) -> Self {
-        Self::TokenUnusable
-    }
-}
-
-impl From<TokenUnusable> for ChangeEmailError {
-    fn from(_: TokenUnusable) -> Self {
-        Self::TokenUnusable
-    }
-}
 
 /// What a change method writes beyond the fields of its `UserChange`, once
 /// its guard has accepted the change.

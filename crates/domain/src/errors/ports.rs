@@ -83,3 +83,41 @@ pub enum TokenDecodeError {
     #[error("token has expired")]
     Expired,
 }
+
+/// What refuses an account change, as the change methods of
+/// `UserRepository` share it: each converts into the error of every method
+/// that can meet it, and only those, so an adapter can write one guarded
+/// transaction body generic over the method's error.
+pub mod refusal {
+    use super::{AccessChangeError, ChangeEmailError, RedeemTokenError, UserChangeError};
+
+    /// The user does not exist, or is deactivated and the change requires an
+    /// active account.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct UserNotFound;
+
+    /// The one-time token is not the user's, or was used, voided or expired.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct TokenUnusable;
+
+    /// The change would leave no active admin.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct LastAdmin;
+
+    macro_rules! refusal_into {
+        ($refusal:ident => $variant:ident for $($error:ident),+) => {$(
+            impl From<$refusal> for $error {
+                fn from(_: $refusal) -> Self {
+                    Self::$variant
+                }
+            }
+        )+};
+    }
+
+    refusal_into!(
+        UserNotFound => NotFound
+        for UserChangeError, RedeemTokenError, ChangeEmailError, AccessChangeError
+    );
+    refusal_into!(TokenUnusable => TokenUnusable for RedeemTokenError, ChangeEmailError);
+    refusal_into!(LastAdmin => LastAdmin for AccessChangeError);
+}
