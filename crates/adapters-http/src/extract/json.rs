@@ -6,6 +6,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
+use domain::Secret;
 use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
@@ -35,23 +36,16 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
-/// A string that must never reach a log line through `Debug` (a password
-/// or a token).
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    #[must_use]
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret([redacted])")
-    }
+/// As [`non_null`], for a password or a token: the string is wrapped in
+/// [`Secret`] as it is read, so it never reaches a log line through `Debug`.
+///
+/// # Errors
+/// When the value is `null` or not a string.
+pub fn non_null_secret<'de, D>(deserializer: D) -> Result<Option<Secret>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    String::deserialize(deserializer).map(|text| Some(Secret::from(text)))
 }
 
 /// A checked JSON body: `application/json`, at most 64 KiB, a JSON object

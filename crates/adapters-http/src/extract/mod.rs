@@ -13,9 +13,10 @@ mod query;
 pub use auth::AuthenticatedWith;
 pub use body::MAX_BODY_BYTES;
 pub use client::ClientInfo;
+pub use domain::Secret;
 pub use form::FormBody;
 #[cfg(test)]
 pub(crate) use json::serde_fields;
-pub use json::{JsonBody, JsonRequest, Secret, non_null};
+pub use json::{JsonBody, JsonRequest, non_null, non_null_secret};
 pub use path::PathId;
 pub use query::{NoQuery, QueryParams};

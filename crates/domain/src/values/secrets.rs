@@ -28,9 +28,10 @@ macro_rules! secret_string {
 }
 
 secret_string!(
-    /// A configured secret: a signing key, a pepper, a mail password. The
-    /// one redacting wrapper for configuration secrets, from the settings
-    /// to the adapter that uses it: `Debug` shows `Secret([redacted])`.
+    /// A secret string with no rules of its own: a configured key, pepper
+    /// or mail password, or a password or token as a client sent it. The
+    /// one redacting wrapper for such text, from where it is read to the
+    /// adapter that uses it: `Debug` shows `Secret([redacted])`.
     Secret
 );
 

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
+use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null_secret};
 use crate::openapi::responses as r;
 
 /// The token of an email-change confirmation link.
@@ -15,7 +15,7 @@ use crate::openapi::responses as r;
 pub struct ConfirmEmailRequest {
     /// The `token` query parameter of the link sent to the new address
     /// (`{public_url}/confirm-email?token=...`), as is.
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "non_null_secret")]
     #[schema(value_type = String, required = true)]
     pub token: Option<Secret>,
 }

@@ -8,7 +8,9 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::dto::TokenPairResponse;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
+use crate::extract::{
+    ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null, non_null_secret,
+};
 use crate::openapi::responses as r;
 
 /// Email and password.
@@ -22,7 +24,7 @@ pub struct LoginRequest {
     pub email: Option<String>,
     /// Compared exactly as typed (after NFC normalisation): no length or
     /// strength rule applies here.
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "non_null_secret")]
     #[schema(value_type = String, format = Password, required = true)]
     pub password: Option<Secret>,
 }

@@ -7,14 +7,14 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::dto::TokenPairResponse;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
+use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null_secret};
 use crate::openapi::responses as r;
 
 /// A refresh token from an earlier login or refresh.
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"refresh_token": "q3Vb7m1cX0w9kYp2rT8sLq4nH6jD5fGa"}))]
 pub struct RefreshRequest {
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "non_null_secret")]
     #[schema(value_type = String, required = true)]
     pub refresh_token: Option<Secret>,
 }

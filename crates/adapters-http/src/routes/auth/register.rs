@@ -9,7 +9,9 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::dto::UserResponse;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
+use crate::extract::{
+    ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null, non_null_secret,
+};
 use crate::openapi::responses as r;
 
 /// Self-service sign-up. No other member is accepted (`role`,
@@ -28,7 +30,7 @@ pub struct RegisterRequest {
     /// 12 to 128 characters (Unicode code points after NFC normalisation),
     /// not trimmed, and not easily guessed (zxcvbn score 3 or more, with the
     /// email and name as known words).
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "non_null_secret")]
     #[schema(value_type = String, format = Password, min_length = 12, max_length = 128, required = true)]
     pub password: Option<Secret>,
     /// Trimmed; 1 to 100 code points; no control characters.

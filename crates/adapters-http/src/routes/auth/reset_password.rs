@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::error::{ApiError, FieldErrors};
-use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null};
+use crate::extract::{ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null_secret};
 use crate::openapi::responses as r;
 
 /// The token of a reset link and the new password.
@@ -18,12 +18,12 @@ use crate::openapi::responses as r;
 pub struct ResetPasswordRequest {
     /// The `token` query parameter of the link
     /// (`{public_url}/reset-password?token=...`), as is.
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "non_null_secret")]
     #[schema(value_type = String, required = true)]
     pub token: Option<Secret>,
     /// The password rules of registration apply (12 to 128 characters, not
     /// easily guessed, with the account's email and name as known words).
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "non_null_secret")]
     #[schema(value_type = String, format = Password, min_length = 12, max_length = 128, required = true)]
     pub new_password: Option<Secret>,
 }

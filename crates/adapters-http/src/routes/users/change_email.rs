@@ -9,6 +9,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, FieldErrors};
 use crate::extract::{
     AuthenticatedWith, ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null,
+    non_null_secret,
 };
 use crate::openapi::responses as r;
 
@@ -24,7 +25,7 @@ pub struct ChangeEmailRequest {
     #[schema(value_type = String, format = "email", max_length = 254, required = true)]
     pub new_email: Option<String>,
     /// Compared exactly as typed (after NFC normalisation), as at login.
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "non_null_secret")]
     #[schema(value_type = String, format = Password, required = true)]
     pub current_password: Option<Secret>,
 }

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::error::{ApiError, FieldErrors};
 use crate::extract::{
-    AuthenticatedWith, ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null,
+    AuthenticatedWith, ClientInfo, JsonBody, JsonRequest, NoQuery, Secret, non_null_secret,
 };
 use crate::openapi::responses as r;
 
@@ -20,12 +20,12 @@ use crate::openapi::responses as r;
 }))]
 pub struct ChangePasswordRequest {
     /// Compared exactly as typed (after NFC normalisation), as at login.
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "non_null_secret")]
     #[schema(value_type = String, format = Password, required = true)]
     pub current_password: Option<Secret>,
     /// The password rules of registration apply (12 to 128 characters, not
     /// easily guessed, with the account's email and name as known words).
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "non_null_secret")]
     #[schema(value_type = String, format = Password, min_length = 12, max_length = 128, required = true)]
     pub new_password: Option<Secret>,
 }
