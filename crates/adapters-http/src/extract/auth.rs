@@ -30,7 +30,7 @@ impl FromRequest for Authenticated {
             let token = token?;
             let state = state.ok_or_else(|| ApiError::internal("AppState is not registered"))?;
             let query = AuthenticateQuery {
-                access_token: token,
+                access_token: token.into(),
             };
             Ok(Self(state.sign_in.authenticate(query).await?))
         })

@@ -1,6 +1,6 @@
 use domain::{
     ChangeEmailError, ConfirmEmailChangeError, Effects, EventKind, NewSecurityEvent,
-    RequestContext, TokenPurpose, UserChange,
+    RequestContext, Secret, TokenPurpose, UserChange,
 };
 
 use super::Account;
@@ -8,7 +8,7 @@ use super::Account;
 /// The token from an email-change confirmation link.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfirmEmailChangeCommand {
-    pub token: String,
+    pub token: Secret,
 }
 
 impl Account {
@@ -28,7 +28,7 @@ impl Account {
         let now = self.clock.now();
         let Some(stored) = self
             .links
-            .usable_token(&command.token, TokenPurpose::ChangeEmail, now)
+            .usable_token(command.token.expose(), TokenPurpose::ChangeEmail, now)
             .await?
         else {
             return Err(ConfirmEmailChangeError::InvalidOrExpired);

@@ -1,5 +1,5 @@
 use domain::{
-    Effects, EventKind, NewSecurityEvent, RedeemTokenError, RequestContext, TokenPurpose,
+    Effects, EventKind, NewSecurityEvent, RedeemTokenError, RequestContext, Secret, TokenPurpose,
     UserChange, VerifyEmailError,
 };
 
@@ -8,7 +8,7 @@ use super::Account;
 /// The token from an email-verification link.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifyEmailCommand {
-    pub token: String,
+    pub token: Secret,
 }
 
 impl Account {
@@ -26,7 +26,7 @@ impl Account {
         let now = self.clock.now();
         let Some(stored) = self
             .links
-            .usable_token(&command.token, TokenPurpose::VerifyEmail, now)
+            .usable_token(command.token.expose(), TokenPurpose::VerifyEmail, now)
             .await?
         else {
             return Err(VerifyEmailError::InvalidOrExpired);

@@ -1,6 +1,6 @@
 use domain::{
     ChangePasswordError, Effects, EndSessions, EventKind, MailKind, NewSecurityEvent, Password,
-    PlainPassword, RequestContext, UserChange, UserChangeError,
+    PlainPassword, RequestContext, Secret, UserChange, UserChangeError,
 };
 
 use super::{Credentials, Principal};
@@ -11,7 +11,7 @@ use crate::support::one_time::{PASSWORD_VOIDS, mail_to};
 pub struct ChangePasswordCommand {
     pub current: PlainPassword,
     /// Not parsed yet: the rules need the account's email and name.
-    pub new_password: String,
+    pub new_password: Secret,
 }
 
 impl Credentials {
@@ -36,7 +36,7 @@ impl Credentials {
     ) -> Result<(), ChangePasswordError> {
         let user = &principal.user;
         let password = Password::parse(
-            &command.new_password,
+            command.new_password.expose(),
             &[user.email.as_str(), user.name.as_str()],
         )?;
         self.passwords

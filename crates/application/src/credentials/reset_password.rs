@@ -1,6 +1,6 @@
 use domain::{
     Effects, Email, EndSessions, EventKind, MailKind, NewSecurityEvent, Password, RedeemTokenError,
-    RequestContext, ResetPasswordError, TokenPurpose, UserChange,
+    RequestContext, ResetPasswordError, Secret, TokenPurpose, UserChange,
 };
 
 use super::Credentials;
@@ -9,9 +9,9 @@ use crate::support::one_time::{PASSWORD_VOIDS, mail_to};
 /// A new password, with the token from a reset link.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResetPasswordCommand {
-    pub token: String,
+    pub token: Secret,
     /// Not parsed yet: the token is checked before the password rules.
-    pub new_password: String,
+    pub new_password: Secret,
 }
 
 impl Credentials {
@@ -37,7 +37,7 @@ impl Credentials {
         let now = self.clock.now();
         let Some(stored) = self
             .links
-            .usable_token(&command.token, TokenPurpose::ResetPassword, now)
+            .usable_token(command.token.expose(), TokenPurpose::ResetPassword, now)
             .await?
         else {
             return Err(ResetPasswordError::InvalidOrExpired);
@@ -47,7 +47,7 @@ impl Credentials {
             _ => return Err(ResetPasswordError::InvalidOrExpired),
         };
         let password = Password::parse(
-            &command.new_password,
+            command.new_password.expose(),
             &[user.email.as_str(), user.name.as_str()],
         )?;
         let password_hash = self.hasher.hash(password.as_plain()).await?;

@@ -1,11 +1,11 @@
-use domain::AuthenticateError;
+use domain::{AuthenticateError, Secret};
 
 use super::{Principal, SignIn};
 
 /// A request's bearer token, to be authenticated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthenticateQuery {
-    pub access_token: String,
+    pub access_token: Secret,
 }
 
 impl SignIn {
@@ -20,7 +20,7 @@ impl SignIn {
         query: AuthenticateQuery,
     ) -> Result<Principal, AuthenticateError> {
         let now = self.clock.now();
-        let claims = self.tokens.decode(&query.access_token, now)?;
+        let claims = self.tokens.decode(query.access_token.expose(), now)?;
         match self.sessions.find(claims.session_id).await? {
             Some(session) if session.is_live(now) && session.user_id == claims.user_id => {}
             _ => return Err(AuthenticateError::InvalidToken),

@@ -1,6 +1,6 @@
 use domain::{
     Effects, EventKind, NewSecurityEvent, RefreshError, RefreshRotation, RefreshTokenState,
-    RequestContext, Session,
+    RequestContext, Secret, Session,
 };
 
 use super::{SignIn, TokenPair, seconds};
@@ -8,7 +8,7 @@ use super::{SignIn, TokenPair, seconds};
 /// A refresh token presented for a new pair.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefreshCommand {
-    pub refresh_token: String,
+    pub refresh_token: Secret,
 }
 
 impl SignIn {
@@ -29,7 +29,7 @@ impl SignIn {
         context: &RequestContext,
     ) -> Result<TokenPair, RefreshError> {
         let now = self.clock.now();
-        let old = self.secrets.hash(&command.refresh_token);
+        let old = self.secrets.hash(command.refresh_token.expose());
         let session = match self.sessions.find_by_refresh_hash(&old).await? {
             None => return Err(RefreshError::InvalidToken),
             Some(RefreshTokenState::Rotated(session)) => {

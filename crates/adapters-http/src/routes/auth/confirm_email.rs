@@ -73,7 +73,7 @@ pub(crate) async fn confirm_email(
         .account
         .confirm_email_change(
             ConfirmEmailChangeCommand {
-                token: token.expose().to_owned(),
+                token,
             },
             &client.0,
         )

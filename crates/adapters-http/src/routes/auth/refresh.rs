@@ -66,7 +66,7 @@ pub(crate) async fn refresh(
 ) -> Result<HttpResponse, ApiError> {
     let RefreshInput(token) = body.into_command()?;
     let command = RefreshCommand {
-        refresh_token: token.expose().to_owned(),
+        refresh_token: token,
     };
     let pair = state.sign_in.refresh(command, &client.0).await?;
     Ok(HttpResponse::Ok().json(TokenPairResponse::from(pair)))

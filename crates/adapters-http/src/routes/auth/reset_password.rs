@@ -93,8 +93,8 @@ pub(crate) async fn reset_password(
         .credentials
         .reset_password(
             ResetPasswordCommand {
-                token: input.token.expose().to_owned(),
-                new_password: input.new_password.expose().to_owned(),
+                token: input.token,
+                new_password: input.new_password,
             },
             &client.0,
         )

@@ -88,7 +88,7 @@ pub(crate) async fn token(
         "refresh_token" => {
             let token = form.require("refresh_token")?;
             let command = RefreshCommand {
-                refresh_token: token.to_owned(),
+                refresh_token: token.into(),
             };
             state
                 .sign_in

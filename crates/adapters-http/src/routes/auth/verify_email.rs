@@ -66,7 +66,7 @@ pub(crate) async fn verify_email(
 ) -> Result<HttpResponse, ApiError> {
     let VerifyEmailInput(token) = body.into_command()?;
     let command = VerifyEmailCommand {
-        token: token.expose().to_owned(),
+        token,
     };
     state.account.verify_email(command, &client.0).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -106,7 +106,7 @@ pub(crate) async fn change_password(
             &principal,
             ChangePasswordCommand {
                 current: input.current,
-                new_password: input.new_password.expose().to_owned(),
+                new_password: input.new_password,
             },
             &client.0,
         )
