@@ -1,6 +1,6 @@
 //! The harness of the end-to-end suite: starts the real `server` binary
-//! against a fresh SQLite file or a fresh PostgreSQL database, and talks to
-//! it over real HTTP.
+//! against a fresh SQLite file, a fresh PostgreSQL database or the
+//! in-memory store, and talks to it over real HTTP.
 //!
 //! The server binds port 0 itself (any free port, for its API and its
 //! operations listener alike) and logs the address it got; the harness waits

@@ -9,7 +9,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::r2d2::{self, ManageConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 
-use crate::error::DbSetupError;
+use crate::error::UrlError;
 
 /// How long a SQLite writer waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
@@ -46,9 +46,9 @@ impl DatabaseUrl {
     /// whitespace ignored.
     ///
     /// # Errors
-    /// `UnsupportedScheme` for any other scheme, `MalformedUrl` (saying what
+    /// `UnsupportedScheme` for any other scheme, `Malformed` (saying what
     /// is wrong, never showing the URL) for a bad URL of these schemes.
-    pub fn parse(url: &str) -> Result<Self, DbSetupError> {
+    pub fn parse(url: &str) -> Result<Self, UrlError> {
         let raw = url.trim();
         Ok(Self {
             target: Target::parse(raw)?,
@@ -117,14 +117,6 @@ impl DatabaseUrl {
     }
 }
 
-impl std::str::FromStr for DatabaseUrl {
-    type Err = DbSetupError;
-
-    fn from_str(url: &str) -> Result<Self, DbSetupError> {
-        Self::parse(url)
-    }
-}
-
 impl fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DatabaseUrl({})", self.redacted())
@@ -142,8 +134,8 @@ pub(crate) enum Target {
 
 impl Target {
     /// See [`DatabaseUrl::parse`].
-    pub(crate) fn parse(url: &str) -> Result<Self, DbSetupError> {
-        let malformed = |message: &str| DbSetupError::MalformedUrl(message.to_owned());
+    pub(crate) fn parse(url: &str) -> Result<Self, UrlError> {
+        let malformed = |message: &str| UrlError::Malformed(message.to_owned());
         let Some((scheme, rest)) = url.split_once(':') else {
             return Err(malformed(
                 "must look like sqlite://PATH or postgres://HOST/DB",
@@ -152,7 +144,7 @@ impl Target {
         match scheme.to_ascii_lowercase().as_str() {
             "postgres" | "postgresql" => {
                 let parsed = url::Url::parse(url)
-                    .map_err(|e| DbSetupError::MalformedUrl(format!("not a valid URL: {e}")))?;
+                    .map_err(|e| UrlError::Malformed(format!("not a valid URL: {e}")))?;
                 if parsed.host_str().is_none_or(str::is_empty) {
                     return Err(malformed(
                         "postgres:// needs a host, e.g. postgres://user@localhost/app",
@@ -176,7 +168,7 @@ impl Target {
                 }
                 Ok(Self::Sqlite(PathBuf::from(path)))
             }
-            other => Err(DbSetupError::UnsupportedScheme(other.to_owned())),
+            other => Err(UrlError::UnsupportedScheme(other.to_owned())),
         }
     }
 
@@ -344,7 +336,7 @@ mod tests {
     #[test]
     fn any_other_scheme_is_an_error_naming_the_scheme() {
         let error = Target::parse("mysql://root@localhost/app").unwrap_err();
-        assert!(matches!(&error, DbSetupError::UnsupportedScheme(s) if s == "mysql"));
+        assert!(matches!(&error, UrlError::UnsupportedScheme(s) if s == "mysql"));
         assert!(error.to_string().contains("`mysql`"), "{error}");
     }
 
@@ -357,7 +349,7 @@ mod tests {
             "app.db",
         ] {
             assert!(
-                matches!(Target::parse(url), Err(DbSetupError::MalformedUrl(_))),
+                matches!(Target::parse(url), Err(UrlError::Malformed(_))),
                 "{url}"
             );
         }
@@ -390,7 +382,7 @@ mod tests {
     fn a_postgres_url_needs_a_host_and_valid_syntax() {
         for url in ["postgres://app:secret@/app", "postgres://[::1/app"] {
             let error = DatabaseUrl::parse(url).unwrap_err();
-            assert!(matches!(error, DbSetupError::MalformedUrl(_)), "{url}");
+            assert!(matches!(error, UrlError::Malformed(_)), "{url}");
             assert!(!error.to_string().contains("secret"), "{error}");
         }
     }

@@ -6,16 +6,26 @@ use domain::{
     RedeemTokenError, UserChangeError,
 };
 
-/// Why [`Database::connect`](crate::Database::connect) failed. It never
-/// shows the URL, which may hold a password.
-#[derive(Debug, thiserror::Error)]
-pub enum DbSetupError {
+/// Why [`DatabaseUrl::parse`](crate::DatabaseUrl::parse) refused a URL. It
+/// never shows the URL, which may hold a password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
     #[error(
         "unsupported database URL scheme `{0}` (expected `sqlite`, `postgres` or `postgresql`)"
     )]
     UnsupportedScheme(String),
     #[error("malformed database URL: {0}")]
-    MalformedUrl(String),
+    Malformed(String),
+}
+
+/// Why [`Database::open`](crate::Database::open) or
+/// [`Database::connect`](crate::Database::connect) failed. It never shows
+/// the URL, which may hold a password.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    /// `connect` parses its URL first.
+    #[error(transparent)]
+    Url(#[from] UrlError),
     #[error("the connection pool needs at least one connection")]
     NoConnections,
     #[error("the acquire timeout must be more than zero")]

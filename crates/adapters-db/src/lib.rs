@@ -20,4 +20,4 @@ pub mod testing;
 
 pub use connection::{Backend, DatabaseUrl};
 pub use database::Database;
-pub use error::{DbSetupError, MigrationError};
+pub use error::{DbSetupError, MigrationError, UrlError};

@@ -81,7 +81,7 @@ impl MockPorts {
 
     pub fn administration(self) -> Administration {
         let (ports, config) = self.ports();
-        Administration::new(&ports, &config)
+        Administration::new(&ports, config)
     }
 
     pub fn links(self) -> Links {

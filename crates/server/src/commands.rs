@@ -101,6 +101,13 @@ async fn create_admin_user(
     command: CreateUserCommand,
 ) -> anyhow::Result<User> {
     let storage = Storage::open(settings)?;
+    if !storage.persists() {
+        bail!(
+            "create-admin needs the database the server uses: with APP_DATABASE__URL={} \
+             the account would be gone when this command exits",
+            settings.database.url.redacted()
+        );
+    }
     storage.migrate().await?;
     let service = wiring::administration(settings, &storage)?;
     let email = command.email.clone();

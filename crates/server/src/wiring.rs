@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use adapters_crypto::{BcryptHasher, HasherConfig, JwtCodec, RandomTokens, default_workers};
-use adapters_db::{Backend, Database, DatabaseUrl, DbSetupError};
+use adapters_db::{Backend, Database, DatabaseUrl, UrlError};
 use adapters_http::{AppState, HttpConfig};
 use adapters_mail::{MailConfig, SmtpConfig, TlsMode, Transport, build_mailer};
 use adapters_memory::MemoryStore;
@@ -25,7 +25,7 @@ use domain::ports::{
     SecurityEventRepository, SessionRepository, SystemClock, UserRepository,
 };
 
-use crate::settings::{MailTransport, Settings, SmtpTls, default_max_connections};
+use crate::settings::{AppEnv, MailTransport, Settings, SmtpTls, default_max_connections};
 
 /// `APP_DATABASE__URL`, parsed by the storage adapter its scheme selects.
 /// `Debug`, `Serialize` (`check-config`) and [`redacted`](Self::redacted)
@@ -60,11 +60,10 @@ impl StorageUrl {
         }
         match DatabaseUrl::parse(raw) {
             Ok(url) => Ok(Self::Database(url)),
-            Err(DbSetupError::UnsupportedScheme(scheme)) => Err(format!(
+            Err(UrlError::UnsupportedScheme(scheme)) => Err(format!(
                 "unsupported database scheme `{scheme}`: use sqlite:// or postgres://"
             )),
-            Err(DbSetupError::MalformedUrl(message)) => Err(message),
-            Err(other) => Err(other.to_string()),
+            Err(UrlError::Malformed(message)) => Err(message),
         }
     }
 
@@ -271,6 +270,12 @@ impl Storage {
                 Ok(Self::on(database.clone(), Some(database)))
             }
             StorageUrl::Memory => {
+                if settings.env == AppEnv::Production {
+                    anyhow::bail!(
+                        "APP_DATABASE__URL={MEMORY_URL} is for demos and experiments, not for \
+                         APP_ENV=production: nothing would survive a restart"
+                    );
+                }
                 tracing::warn!(
                     "storage is in memory (APP_DATABASE__URL={MEMORY_URL}): accounts, sessions \
                      and queued mail live in this process only, and nothing survives a restart"
@@ -280,6 +285,13 @@ impl Storage {
         }
     }
 
+    /// Whether what is written outlives this process (a database does; the
+    /// in-memory store does not).
+    #[must_use]
+    pub fn persists(&self) -> bool {
+        self.database.is_some()
+    }
+
     /// Applies pending migrations and logs what was applied; storage
     /// without a schema has none.
     ///
@@ -287,6 +299,7 @@ impl Storage {
     /// When the database cannot be reached or a migration fails.
     pub async fn migrate(&self) -> anyhow::Result<Vec<String>> {
         let Some(database) = &self.database else {
+            tracing::info!("no migrations: the storage has no schema");
             return Ok(Vec::new());
         };
         let applied = database
@@ -302,7 +315,7 @@ impl Storage {
     }
 }
 
-/// The adapters behind the application's ports: the database for storage,
+/// The adapters behind the application's ports: `storage` for storage,
 /// bcrypt, JWT and random tokens for crypto, the system clock.
 ///
 /// # Errors
@@ -333,7 +346,7 @@ pub fn ports(settings: &Settings, storage: &Storage) -> anyhow::Result<Ports> {
 pub fn administration(settings: &Settings, storage: &Storage) -> anyhow::Result<Administration> {
     Ok(Administration::new(
         &ports(settings, storage)?,
-        &auth_config(settings),
+        auth_config(settings),
     ))
 }
 
@@ -424,11 +437,23 @@ mod tests {
         );
     }
 
+    #[test]
+    fn memory_storage_is_refused_in_production() {
+        let mut settings = Settings {
+            env: AppEnv::Production,
+            ..Settings::default()
+        };
+        settings.database.url = StorageUrl::Memory;
+        let error = Storage::open(&settings).unwrap_err().to_string();
+        assert!(error.contains("not for APP_ENV=production"), "{error}");
+    }
+
     #[tokio::test]
     async fn memory_storage_opens_ready_and_has_no_migrations() {
         let mut settings = Settings::default();
         settings.database.url = StorageUrl::Memory;
         let storage = Storage::open(&settings).unwrap();
+        assert!(!storage.persists());
         assert!(storage.migrate().await.unwrap().is_empty());
         assert!(storage.health.readiness().await.is_ready());
     }

@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use adapters_db::{Backend, Database, DbSetupError, MigrationError};
+use adapters_db::{Backend, Database, DbSetupError, MigrationError, UrlError};
 use domain::ports::{CheckStatus, HealthProbe, LoginThrottle, UserRepository};
 use domain::{Effects, InfraError, UserId};
 
@@ -83,7 +83,10 @@ fn any_other_url_scheme_is_refused_naming_the_scheme() {
     let error =
         Database::connect("mysql://root@localhost/app", 2, Duration::from_secs(1)).unwrap_err();
 
-    assert!(matches!(&error, DbSetupError::UnsupportedScheme(scheme) if scheme == "mysql"));
+    assert!(matches!(
+        &error,
+        DbSetupError::Url(UrlError::UnsupportedScheme(scheme)) if scheme == "mysql"
+    ));
     assert!(error.to_string().contains("mysql"), "{error}");
 }
 

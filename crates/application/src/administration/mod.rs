@@ -10,7 +10,8 @@ use crate::{AuthConfig, Ports};
 
 pub use create_user::CreateUserCommand;
 
-/// Administration, as the HTTP layer and the command line see it.
+/// Administration, as the admin API will see it (the command line, which
+/// creates the first admin, calls [`Administration`] itself).
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait AdministrationService: Send + Sync + 'static {
@@ -37,9 +38,9 @@ impl std::fmt::Debug for Administration {
 
 impl Administration {
     #[must_use]
-    pub fn new(ports: &Ports, config: &AuthConfig) -> Self {
+    pub fn new(ports: &Ports, config: AuthConfig) -> Self {
         Self {
-            accounts: NewAccounts::new(ports, config),
+            accounts: NewAccounts::new(ports, &config),
         }
     }
 }

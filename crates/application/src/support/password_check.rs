@@ -138,7 +138,8 @@ impl PasswordCheck {
 }
 
 /// A failed check as the error of each use case that checks a password:
-/// every one of them has exactly these three cases.
+/// each has these three cases (a login has two more of its own, for a
+/// correct password on an account that may not sign in).
 macro_rules! password_check_failures {
     ($($error:ident),+ $(,)?) => {$(
         impl From<PasswordCheckError> for $error {

@@ -87,8 +87,9 @@ pub trait UserRepository: Send + Sync {
         effects: Effects,
     ) -> Result<User, RedeemTokenError>;
 
-    /// As `redeem_token`, and sets the user's email to `email` (which the
-    /// token was issued for).
+    /// As `redeem_token`, and sets the user's email to `email`: the caller
+    /// passes the address the token was issued for (its `new_email`); the
+    /// store does not compare the two.
     ///
     /// MUST return, writing nothing, `NotFound` and `TokenUnusable` as for
     /// `redeem_token`, and `EmailTaken` when another account has `email`
@@ -121,7 +122,7 @@ pub trait UserRepository: Send + Sync {
     ///
     /// MUST return `NotFound` for an unknown id and `LastAdmin` (writing
     /// nothing) when the user is the last active admin, with the same
-    /// concurrency guarantee as `apply_change`.
+    /// concurrency guarantee as `change_access`.
     async fn delete(
         &self,
         id: UserId,

@@ -3,8 +3,8 @@
 //! into one typed [`Settings`] and passed down as plain structs.
 //!
 //! `Serialize` exists for `check-config` only, and renders every secret (a
-//! [`Secret`], the one redacting wrapper for configuration secrets, from
-//! `domain`) as `[redacted]`; `Debug` never shows one either.
+//! [`Secret`], `domain`'s one redacting wrapper for secret text) as
+//! `[redacted]`; `Debug` never shows one either.
 
 /// The dotted key of a setting, from its field path in [`Settings`]:
 /// `key!(auth.bcrypt_cost)` is `"auth.bcrypt_cost"`, and does not compile

@@ -71,12 +71,7 @@ pub(crate) async fn confirm_email(
     let ConfirmEmailInput(token) = body.into_command()?;
     state
         .account
-        .confirm_email_change(
-            ConfirmEmailChangeCommand {
-                token,
-            },
-            &client.0,
-        )
+        .confirm_email_change(ConfirmEmailChangeCommand { token }, &client.0)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -65,9 +65,7 @@ pub(crate) async fn verify_email(
     NoQuery(body): NoQuery<JsonBody<VerifyEmailRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let VerifyEmailInput(token) = body.into_command()?;
-    let command = VerifyEmailCommand {
-        token,
-    };
+    let command = VerifyEmailCommand { token };
     state.account.verify_email(command, &client.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
