@@ -10,8 +10,7 @@ use std::time::Duration;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::PooledConnection;
 use diesel::{Connection, PgConnection};
-use domain::{InfraError, NewSecurityEvent, UserId};
-use port_conformance::OutboxEntry;
+use domain::{InfraError, NewSecurityEvent, QueuedMail, Timestamp, UserId};
 
 use crate::connection::Manager;
 use crate::error::{MigrationError, StoreError};
@@ -189,6 +188,17 @@ pub async fn security_events(
     db.run(move |conn| crate::events::of_user(conn, user_id))
         .await
         .map_err(InfraError::from)
+}
+
+/// An outbox row as stored: what a claim would hand a worker, and the
+/// delivery state around it. `Debug` hides the link (see `OutgoingMail`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub queued: QueuedMail,
+    pub next_attempt_at: Timestamp,
+    pub last_error: Option<String>,
+    pub locked_until: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
 }
 
 /// Every outbox row, delivered or not, oldest first.
