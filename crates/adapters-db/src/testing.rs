@@ -1,5 +1,6 @@
-//! Per-test databases, for this crate's contract suite and the end-to-end
-//! tests (feature `testing`).
+//! Per-test databases and a look behind the ports (feature `testing`), for
+//! the conformance suite (`tests/conformance.rs`), this crate's own tests
+//! (`tests/database`) and the end-to-end tests.
 //!
 //! This is test support: a database that cannot be set up fails the test
 //! with a panic, which is why panics are allowed here.
