@@ -199,14 +199,12 @@ impl Outbox for Database {
 
 /// Every outbox row, oldest first, for the `testing` helpers.
 #[cfg(feature = "testing")]
-pub(crate) fn all(
-    conn: &mut DbConnection,
-) -> Result<Vec<port_conformance::OutboxEntry>, StoreError> {
+pub(crate) fn all(conn: &mut DbConnection) -> Result<Vec<crate::testing::OutboxEntry>, StoreError> {
     outbox::table
         .order((outbox::created_at.asc(), outbox::id.asc()))
         .select(crate::rows::OutboxEntryRow::as_select())
         .load(conn)?
         .into_iter()
-        .map(port_conformance::OutboxEntry::try_from)
+        .map(crate::testing::OutboxEntry::try_from)
         .collect()
 }

@@ -1,5 +1,6 @@
-//! Per-test databases, for this crate's contract suite and the end-to-end
-//! tests (feature `testing`).
+//! Per-test databases and a look behind the ports (feature `testing`), for
+//! the conformance suite (`tests/conformance.rs`), this crate's own tests
+//! (`tests/database`) and the end-to-end tests.
 //!
 //! This is test support: a database that cannot be set up fails the test
 //! with a panic, which is why panics are allowed here.
@@ -10,8 +11,7 @@ use std::time::Duration;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::PooledConnection;
 use diesel::{Connection, PgConnection};
-use domain::{InfraError, NewSecurityEvent, UserId};
-use port_conformance::OutboxEntry;
+use domain::{InfraError, NewSecurityEvent, QueuedMail, Timestamp, UserId};
 
 use crate::connection::Manager;
 use crate::error::{MigrationError, StoreError};
@@ -189,6 +189,17 @@ pub async fn security_events(
     db.run(move |conn| crate::events::of_user(conn, user_id))
         .await
         .map_err(InfraError::from)
+}
+
+/// An outbox row as stored: what a claim would hand a worker, and the
+/// delivery state around it. `Debug` hides the link (see `OutgoingMail`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub queued: QueuedMail,
+    pub next_attempt_at: Timestamp,
+    pub last_error: Option<String>,
+    pub locked_until: Option<Timestamp>,
+    pub delivered_at: Option<Timestamp>,
 }
 
 /// Every outbox row, delivered or not, oldest first.

@@ -32,8 +32,29 @@ impl Fresh {
         testing::security_events(&self.db, user).await.unwrap()
     }
 
+    /// The outbox as `testing` reads it, as the suite's `OutboxEntry`.
     async fn outbox(&self) -> Vec<OutboxEntry> {
-        testing::outbox(&self.db).await.unwrap()
+        testing::outbox(&self.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|entry| {
+                let testing::OutboxEntry {
+                    queued,
+                    next_attempt_at,
+                    last_error,
+                    locked_until,
+                    delivered_at,
+                } = entry;
+                OutboxEntry {
+                    queued,
+                    next_attempt_at,
+                    last_error,
+                    locked_until,
+                    delivered_at,
+                }
+            })
+            .collect()
     }
 
     /// A second pool on the same database, as another process would have.

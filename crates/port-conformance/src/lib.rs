@@ -144,6 +144,7 @@ macro_rules! suite {
                 a_change_that_sets_no_field_only_moves_updated_at,
                 changing_an_unknown_user_is_not_found_and_writes_nothing,
                 changing_the_access_of_an_unknown_user_is_not_found_and_writes_nothing,
+                redeeming_or_changing_the_email_of_an_unknown_user_is_not_found_and_writes_nothing,
                 switching_to_the_email_of_another_account_in_any_case_is_email_taken_and_writes_nothing,
                 setting_the_email_a_user_already_has_is_not_taken,
                 ending_all_sessions_revokes_every_unrevoked_session_of_the_user_only,
@@ -159,7 +160,10 @@ macro_rules! suite {
                 concurrent_changes_consuming_one_token_have_exactly_one_winner,
                 a_change_voids_the_unused_tokens_of_the_purposes_it_names_only,
                 a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one,
+                a_deactivated_account_is_not_found_only_when_the_change_requires_an_active_one,
+                a_deactivated_account_is_not_found_even_with_an_unusable_token_and_writes_nothing,
                 an_email_change_with_an_unusable_token_is_token_unusable_and_writes_nothing,
+                an_email_change_with_an_unusable_token_to_a_taken_address_is_token_unusable,
                 concurrent_email_changes_with_one_token_have_exactly_one_winner,
                 an_email_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one,
             }

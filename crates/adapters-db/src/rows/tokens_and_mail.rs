@@ -161,7 +161,7 @@ pub(crate) struct OutboxEntryRow {
 }
 
 #[cfg(feature = "testing")]
-impl TryFrom<OutboxEntryRow> for port_conformance::OutboxEntry {
+impl TryFrom<OutboxEntryRow> for crate::testing::OutboxEntry {
     type Error = StoreError;
 
     fn try_from(row: OutboxEntryRow) -> Result<Self, StoreError> {

@@ -5,10 +5,10 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use domain::ports::{OneTimeTokenRepository, UserRepository};
+use domain::ports::{OneTimeTokenRepository, SessionRepository, UserRepository};
 use domain::{
     ChangeEmailError, Effects, Email, EndSessions, EventKind, PasswordHash, RedeemTokenError,
-    TokenPurpose, UserChange, UserName,
+    TokenPurpose, User, UserChange, UserChangeError, UserName,
 };
 
 use crate::Harness;
@@ -251,6 +251,147 @@ pub(crate) async fn a_change_that_requires_an_active_account_is_not_found_for_a_
     assert!(!reload(&f, &user).await.email_verified);
 }
 
+pub(crate) async fn a_deactivated_account_is_not_found_only_when_the_change_requires_an_active_one<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
+    let user = f.user().await;
+    let s = SessionRepository::create(&f.db, new_session(user.id, "r0"), Effects::none())
+        .await
+        .unwrap();
+    let reset = issued(&f, user.id, TokenPurpose::ResetPassword, "reset").await;
+    f.db.change_access(
+        DEACTIVATION,
+        UserChange::new(user.id, t0() + secs(1)),
+        Effects::none(),
+    )
+    .await
+    .unwrap();
+    let user = reload(&f, &user).await;
+    let at = t0() + secs(5);
+    let mut change = UserChange::new(user.id, at);
+    change.name = Some(UserName::parse("Grace Hopper").unwrap());
+    change.password_hash = Some(PasswordHash::new("$2b$12$changed".into()));
+    change.end_sessions = EndSessions::All;
+    change.void_tokens = vec![TokenPurpose::ResetPassword];
+    let mut requiring = change.clone();
+    requiring.require_active = true;
+
+    let refused =
+        f.db.apply_change(requiring, every_effect(user.id, at, "t"))
+            .await;
+
+    assert!(
+        matches!(refused, Err(UserChangeError::NotFound)),
+        "{refused:?}"
+    );
+    assert_eq!(reload(&f, &user).await, user);
+    assert_eq!(f.stored_session(s.id).await, Some(s.clone()));
+    assert_eq!(f.stored_token(&reset).await.unwrap().used_at, None);
+    assert_no_effects(&f, user.id, "t").await;
+
+    let changed =
+        f.db.apply_change(change, every_effect(user.id, at, "t"))
+            .await
+            .unwrap();
+
+    let expected = User {
+        name: UserName::parse("Grace Hopper").unwrap(),
+        password_hash: PasswordHash::new("$2b$12$changed".into()),
+        updated_at: at,
+        ..user.clone()
+    };
+    assert!(!changed.is_active);
+    assert_eq!(changed, expected);
+    assert_eq!(reload(&f, &user).await, expected);
+    assert_eq!(f.stored_session(s.id).await.unwrap().revoked_at, Some(at));
+    assert_eq!(f.stored_token(&reset).await.unwrap().used_at, Some(at));
+    assert_eq!(
+        f.events(user.id).await,
+        vec![event(user.id, EventKind::UpdatedByAdmin, at)]
+    );
+    assert_eq!(f.outbox().await.len(), 1);
+    assert!(f.stored_token(&hash("t")).await.is_some());
+}
+
+pub(crate) async fn a_deactivated_account_is_not_found_even_with_an_unusable_token_and_writes_nothing<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
+    let user = f.user().await;
+    let other = f.user().await;
+    let s = SessionRepository::create(&f.db, new_session(user.id, "r0"), Effects::none())
+        .await
+        .unwrap();
+    let new_email = Email::parse("grace@example.com").unwrap();
+    let used = issued_email_change(&f, user.id, &new_email, "used").await;
+    f.db.redeem_token(
+        used.clone(),
+        UserChange::new(user.id, t0() + secs(1)),
+        Effects::none(),
+    )
+    .await
+    .unwrap();
+    let theirs = issued_email_change(&f, other.id, &new_email, "theirs").await;
+    let expiring = issued_email_change(&f, user.id, &new_email, "expiring").await;
+    let expires_at = f.stored_token(&expiring).await.unwrap().expires_at;
+    f.db.change_access(
+        DEACTIVATION,
+        UserChange::new(user.id, t0() + secs(2)),
+        Effects::none(),
+    )
+    .await
+    .unwrap();
+    let user = reload(&f, &user).await;
+    let at = t0() + secs(5);
+
+    // The account is checked first, so each is `NotFound`, not
+    // `TokenUnusable`.
+    for (token, at) in [
+        (used, at),
+        (theirs.clone(), at),
+        (hash("never issued"), at),
+        (expiring.clone(), expires_at),
+    ] {
+        let mut change = verification(user.id, at);
+        change.end_sessions = EndSessions::All;
+        change.require_active = true;
+
+        let redeemed =
+            f.db.redeem_token(
+                token.clone(),
+                change.clone(),
+                every_effect(user.id, at, "t"),
+            )
+            .await;
+        let changed =
+            f.db.change_email(
+                token.clone(),
+                new_email.clone(),
+                change,
+                every_effect(user.id, at, "t"),
+            )
+            .await;
+
+        assert!(
+            matches!(redeemed, Err(RedeemTokenError::NotFound)),
+            "{token:?}: {redeemed:?}"
+        );
+        assert!(
+            matches!(changed, Err(ChangeEmailError::NotFound)),
+            "{token:?}: {changed:?}"
+        );
+    }
+    assert_eq!(reload(&f, &user).await, user);
+    assert_eq!(f.db.find_by_email(&new_email).await.unwrap(), None);
+    assert_eq!(f.stored_session(s.id).await, Some(s));
+    assert_eq!(f.stored_token(&theirs).await.unwrap().used_at, None);
+    assert_eq!(f.stored_token(&expiring).await.unwrap().used_at, None);
+    assert_no_effects(&f, user.id, "t").await;
+}
+
 pub(crate) async fn an_email_change_with_an_unusable_token_is_token_unusable_and_writes_nothing<
     H: Harness,
 >(
@@ -301,6 +442,65 @@ pub(crate) async fn an_email_change_with_an_unusable_token_is_token_unusable_and
     }
     assert_eq!(reload(&f, &user).await, user);
     assert_eq!(f.db.find_by_email(&new_email).await.unwrap(), None);
+    assert_eq!(f.stored_token(&theirs).await.unwrap().used_at, None);
+    assert_eq!(f.stored_token(&expiring).await.unwrap().used_at, None);
+    assert_no_effects(&f, user.id, "t").await;
+}
+
+pub(crate) async fn an_email_change_with_an_unusable_token_to_a_taken_address_is_token_unusable<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
+    // The token is checked before the address: the caller answers 422 for
+    // an unusable token, 409 for a taken address.
+    let taken = UserRepository::create(&f.db, new_user("grace@example.com"), Effects::none())
+        .await
+        .unwrap();
+    let user = f.user().await;
+    let s = SessionRepository::create(&f.db, new_session(user.id, "r0"), Effects::none())
+        .await
+        .unwrap();
+    let used = issued_email_change(&f, user.id, &taken.email, "used").await;
+    f.db.redeem_token(
+        used.clone(),
+        UserChange::new(user.id, t0() + secs(1)),
+        Effects::none(),
+    )
+    .await
+    .unwrap();
+    let user = reload(&f, &user).await;
+    let theirs = issued_email_change(&f, taken.id, &taken.email, "theirs").await;
+    let expiring = issued_email_change(&f, user.id, &taken.email, "expiring").await;
+    let expires_at = f.stored_token(&expiring).await.unwrap().expires_at;
+    let at = t0() + secs(5);
+
+    for (token, at) in [
+        (used, at),
+        (theirs.clone(), at),
+        (hash("never issued"), at),
+        (expiring.clone(), expires_at),
+    ] {
+        let mut change = verification(user.id, at);
+        change.end_sessions = EndSessions::All;
+
+        let result =
+            f.db.change_email(
+                token.clone(),
+                taken.email.clone(),
+                change,
+                every_effect(user.id, at, "t"),
+            )
+            .await;
+
+        assert!(
+            matches!(result, Err(ChangeEmailError::TokenUnusable)),
+            "{token:?}: {result:?}"
+        );
+    }
+    assert_eq!(reload(&f, &user).await, user);
+    assert_eq!(reload(&f, &taken).await, taken);
+    assert_eq!(f.stored_session(s.id).await, Some(s));
     assert_eq!(f.stored_token(&theirs).await.unwrap().used_at, None);
     assert_eq!(f.stored_token(&expiring).await.unwrap().used_at, None);
     assert_no_effects(&f, user.id, "t").await;

@@ -207,6 +207,55 @@ pub(crate) async fn changing_the_access_of_an_unknown_user_is_not_found_and_writ
     assert_eq!(f.outbox().await, vec![]);
 }
 
+pub(crate) async fn redeeming_or_changing_the_email_of_an_unknown_user_is_not_found_and_writes_nothing<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
+    // A token of an unknown user cannot be stored: present another user's,
+    // and one never issued.
+    let owner = f.user().await;
+    let new_email = Email::parse("grace@example.com").unwrap();
+    let theirs = issued_email_change(&f, owner.id, &new_email, "theirs").await;
+    let unknown = UserId::generate();
+    let at = t0() + secs(5);
+
+    for token in [theirs.clone(), hash("never issued")] {
+        let mut change = verification(unknown, at);
+        change.end_sessions = EndSessions::All;
+
+        let redeemed =
+            f.db.redeem_token(
+                token.clone(),
+                change.clone(),
+                every_effect(owner.id, at, "t"),
+            )
+            .await;
+        let changed =
+            f.db.change_email(
+                token.clone(),
+                new_email.clone(),
+                change,
+                every_effect(owner.id, at, "t"),
+            )
+            .await;
+
+        assert!(
+            matches!(redeemed, Err(RedeemTokenError::NotFound)),
+            "{token:?}: {redeemed:?}"
+        );
+        assert!(
+            matches!(changed, Err(ChangeEmailError::NotFound)),
+            "{token:?}: {changed:?}"
+        );
+    }
+    assert_eq!(f.db.find_by_id(unknown).await.unwrap(), None);
+    assert_eq!(f.db.find_by_email(&new_email).await.unwrap(), None);
+    assert_eq!(reload(&f, &owner).await, owner);
+    assert_eq!(f.stored_token(&theirs).await.unwrap().used_at, None);
+    assert_no_effects(&f, owner.id, "t").await;
+}
+
 pub(crate) async fn switching_to_the_email_of_another_account_in_any_case_is_email_taken_and_writes_nothing<
     H: Harness,
 >(
