@@ -162,6 +162,8 @@ macro_rules! suite {
                 a_change_that_requires_an_active_account_is_not_found_for_a_deactivated_one,
                 a_deactivated_account_is_not_found_only_when_the_change_requires_an_active_one,
                 a_deactivated_account_is_not_found_even_with_an_unusable_token_and_writes_nothing,
+            }
+            email_changes {
                 an_email_change_with_an_unusable_token_is_token_unusable_and_writes_nothing,
                 an_email_change_with_an_unusable_token_to_a_taken_address_is_token_unusable,
                 concurrent_email_changes_with_one_token_have_exactly_one_winner,

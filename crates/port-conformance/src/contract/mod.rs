@@ -4,6 +4,7 @@
 
 mod support;
 
+pub(crate) mod email_changes;
 pub(crate) mod health;
 pub(crate) mod last_admin;
 pub(crate) mod one_time_tokens;
