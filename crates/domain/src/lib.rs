@@ -9,6 +9,7 @@ pub mod security_event;
 pub mod session;
 pub mod user;
 pub mod user_change;
+pub mod user_listing;
 pub mod values;
 
 pub use errors::*;
@@ -21,6 +22,7 @@ pub use security_event::{
 pub use session::{NewSession, RefreshRotation, RefreshTokenState, Session};
 pub use user::{NewUser, User};
 pub use user_change::{AccessChange, EndSessions, UserChange};
+pub use user_listing::{UserCursor, UserFilter};
 pub use values::{
     Email, EmailError, Password, PasswordError, PasswordHash, PlainPassword, Role, RoleError,
     Secret, SecretToken, TokenHash, UserName, UserNameError,

@@ -3,7 +3,7 @@ use async_trait::async_trait;
 use crate::{
     AccessChange, AccessChangeError, ChangeEmailError, CreateUserError, DeleteUserError, Effects,
     Email, InfraError, NewUser, PasswordHash, RedeemTokenError, Timestamp, TokenHash, User,
-    UserChange, UserChangeError, UserId,
+    UserChange, UserChangeError, UserCursor, UserFilter, UserId,
 };
 
 /// Storage of user accounts.
@@ -37,6 +37,23 @@ pub trait UserRepository: Send + Sync {
     /// within its acquire timeout; `InfraError::Unexpected` for any other
     /// failure, as for `find_by_id`.
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, InfraError>;
+
+    /// Up to `limit` accounts that match `filter`, newest first by
+    /// `(created_at, id)` descending; with `after`, only those strictly
+    /// older than that position in this order (keyset pagination, so a
+    /// page read after new accounts were created neither repeats nor skips
+    /// any account that existed before).
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be
+    /// reached within its acquire timeout; `InfraError::Unexpected` for any
+    /// other failure, including a stored row that no longer parses.
+    async fn list(
+        &self,
+        filter: &UserFilter,
+        limit: u32,
+        after: Option<UserCursor>,
+    ) -> Result<Vec<User>, InfraError>;
 
     /// Replaces the stored password hash `old` by `new` (a re-hash at a
     /// higher cost: the password itself is unchanged, so sessions and
