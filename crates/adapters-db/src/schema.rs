@@ -24,6 +24,9 @@ diesel::table! {
         password_hash -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        /// `name` lowercased as Rust's `str::to_lowercase` does (SQLite's
+        /// `lower` folds ASCII only), for the listing's `q`.
+        name_folded -> Text,
     }
 }
 

@@ -7,13 +7,13 @@ use domain::refusal::{LastAdmin, TokenUnusable, UserNotFound};
 use domain::{
     AccessChange, AccessChangeError, ChangeEmailError, CreateUserError, DeleteUserError, Effects,
     Email, InfraError, NewUser, PasswordHash, RedeemTokenError, Role, Timestamp, TokenHash, User,
-    UserChange, UserChangeError, UserId,
+    UserChange, UserChangeError, UserCursor, UserFilter, UserId,
 };
 
 use crate::connection::{DbConnection, write_transaction};
 use crate::database::Database;
 use crate::error::StoreError;
-use crate::rows::{NewUserRow, UserChangeRow, UserRow, stored, to_db};
+use crate::rows::{NewUserRow, UserChangeRow, UserRow, fold, stored, to_db};
 use crate::schema::users;
 use crate::{effects, one_time_tokens, sessions};
 
@@ -214,6 +214,70 @@ fn delete_user(
     Ok(())
 }
 
+/// `text` with the `LIKE` wildcards (`%`, `_`) and the escape character
+/// (`\\`) escaped, so that it matches only itself.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// The body of `list`: one query, newest first by (created_at, id)
+/// descending, along users_created_at_id_idx read backwards (or
+/// users_role_is_active_created_at_id_idx when both are filtered).
+fn list_users(
+    conn: &mut DbConnection,
+    filter: &UserFilter,
+    limit: u32,
+    after: Option<UserCursor>,
+) -> Result<Vec<User>, StoreError> {
+    let mut query = users::table
+        .order((users::created_at.desc(), users::id.desc()))
+        .limit(i64::from(limit))
+        .select(UserRow::as_select())
+        .into_boxed();
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+        // Both sides lowercased by Rust: `email` is stored so, and
+        // `name_folded` is the name folded by `fold`; so `LIKE` compares
+        // the same text on both backends, whatever each one's own case
+        // folding does.
+        let pattern = format!("%{}%", escape_like(&fold(q)));
+        query = query.filter(
+            users::email
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::name_folded.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(email) = &filter.email {
+        query = query.filter(users::email.eq(email.as_str().to_owned()));
+    }
+    if let Some(role) = filter.role {
+        query = query.filter(users::role.eq(role.as_str()));
+    }
+    if let Some(is_active) = filter.is_active {
+        query = query.filter(users::is_active.eq(is_active));
+    }
+    if let Some(cursor) = after {
+        // (created_at, id) < cursor, spelled out: ids are hyphenated
+        // lowercase UUID text, so comparing them as text compares the
+        // UUIDs.
+        let at = to_db(cursor.created_at);
+        let id = cursor.id.to_string();
+        query = query.filter(
+            users::created_at
+                .lt(at)
+                .or(users::created_at.eq(at).and(users::id.lt(id))),
+        );
+    }
+    query.load(conn)?.into_iter().map(User::try_from).collect()
+}
+
 #[async_trait]
 impl UserRepository for Database {
     async fn create(&self, user: NewUser, effects: Effects) -> Result<User, CreateUserError> {
@@ -254,6 +318,21 @@ impl UserRepository for Database {
         })
         .await
         .map_err(InfraError::from)
+    }
+
+    async fn list(
+        &self,
+        filter: &UserFilter,
+        limit: u32,
+        after: Option<UserCursor>,
+    ) -> Result<Vec<User>, InfraError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let filter = filter.clone();
+        self.run(move |conn| list_users(conn, &filter, limit, after))
+            .await
+            .map_err(InfraError::from)
     }
 
     async fn update_password_hash(

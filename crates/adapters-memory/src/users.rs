@@ -1,12 +1,14 @@
 //! `UserRepository`.
 
+use std::cmp::Reverse;
+
 use async_trait::async_trait;
 use domain::ports::UserRepository;
 use domain::refusal::{TokenUnusable, UserNotFound};
 use domain::{
     AccessChange, AccessChangeError, ChangeEmailError, CreateUserError, DeleteUserError, Effects,
     Email, EndSessions, InfraError, NewUser, PasswordHash, RedeemTokenError, Role, Timestamp,
-    TokenHash, User, UserChange, UserChangeError, UserId,
+    TokenHash, User, UserChange, UserChangeError, UserCursor, UserFilter, UserId,
 };
 
 use crate::store::{MemoryStore, State, StoreError, stored};
@@ -190,6 +192,32 @@ impl UserRepository for MemoryStore {
                 .get(email)
                 .and_then(|id| state.users.get(id))
                 .cloned())
+        })
+    }
+
+    async fn list(
+        &self,
+        filter: &UserFilter,
+        limit: u32,
+        after: Option<UserCursor>,
+    ) -> Result<Vec<User>, InfraError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        // A position in (created_at, id) order, compared as the database
+        // compares it: with `created_at` as stored.
+        let after = after.map(|cursor| (stored(cursor.created_at), cursor.id));
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        self.with_state(|state| {
+            let mut users: Vec<&User> = state
+                .users
+                .values()
+                .filter(|user| after.is_none_or(|after| (user.created_at, user.id) < after))
+                .filter(|user| filter.matches(user))
+                .collect();
+            // Newest first, by (created_at, id) descending.
+            users.sort_unstable_by_key(|user| Reverse((user.created_at, user.id)));
+            Ok(users.into_iter().take(limit).cloned().collect())
         })
     }
 

@@ -87,6 +87,7 @@ pub(crate) struct NewUserRow<'a> {
     password_hash: &'a str,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    name_folded: String,
 }
 
 impl<'a> From<&'a NewUser> for NewUserRow<'a> {
@@ -101,6 +102,7 @@ impl<'a> From<&'a NewUser> for NewUserRow<'a> {
             password_hash: user.password_hash.expose(),
             created_at: to_db(user.created_at),
             updated_at: to_db(user.created_at),
+            name_folded: fold(user.name.as_str()),
         }
     }
 }
@@ -226,13 +228,21 @@ impl TryFrom<EventRow> for SecurityEvent {
     }
 }
 
+/// Text as the listing's `q` compares it: lowercased by Rust, the same on
+/// every backend (SQLite's `lower` folds ASCII only). What `name_folded`
+/// holds.
+pub(crate) fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
 /// The fields of an account that a `UserChange` sets; `None` leaves a column
-/// as it is (diesel skips it).
+/// as it is (diesel skips it). `name_folded` goes with `name`.
 #[derive(AsChangeset)]
 #[diesel(table_name = users)]
 pub(crate) struct UserChangeRow<'a> {
     email: Option<&'a str>,
     name: Option<&'a str>,
+    name_folded: Option<String>,
     password_hash: Option<&'a str>,
     email_verified: Option<bool>,
     role: Option<&'static str>,
@@ -245,6 +255,7 @@ impl<'a> From<&'a UserChange> for UserChangeRow<'a> {
         Self {
             email: None,
             name: change.name.as_ref().map(UserName::as_str),
+            name_folded: change.name.as_ref().map(|name| fold(name.as_str())),
             password_hash: change.password_hash.as_ref().map(PasswordHash::expose),
             email_verified: change.email_verified,
             role: None,

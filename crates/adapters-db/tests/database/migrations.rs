@@ -13,13 +13,14 @@ backend_tests!(
     concurrent_runs_apply_each_migration_once,
 );
 
-const VERSIONS: [&str; 6] = [
+const VERSIONS: [&str; 7] = [
     "20261124000001",
     "20261124000002",
     "20261124000003",
     "20261124000004",
     "20261124000005",
     "20261124000006",
+    "20261202000001",
 ];
 
 async fn every_migration_goes_up_down_and_up_again(f: Fixture) {
