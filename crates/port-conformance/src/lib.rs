@@ -139,6 +139,21 @@ macro_rules! suite {
                 updating_the_password_hash_of_an_unknown_user_is_not_an_error,
                 a_rehash_does_not_overwrite_a_hash_that_changed_meanwhile,
             }
+            user_listing {
+                users_are_listed_newest_first_with_the_id_breaking_ties_up_to_the_limit,
+                walking_45_users_by_20_gives_pages_of_20_20_and_5_in_order,
+                walking_exactly_40_users_by_20_gives_two_full_pages_then_an_empty_one,
+                users_created_between_page_reads_cause_no_duplicate_and_no_gap,
+                after_is_a_position_at_microsecond_precision_and_need_not_name_a_stored_user,
+                q_matches_a_substring_of_the_email_or_the_name_case_insensitively,
+                q_treats_percent_underscore_and_backslash_as_themselves,
+                a_renamed_user_is_found_by_the_new_name_only,
+                email_is_an_exact_case_insensitive_lookup,
+                role_and_is_active_select_exactly,
+                every_filter_combines_with_every_other,
+                filters_combine_with_pagination,
+                nothing_to_list_is_an_empty_list,
+            }
             user_changes {
                 a_change_sets_the_given_fields_and_updated_at_and_writes_its_effects,
                 a_change_that_sets_no_field_only_moves_updated_at,

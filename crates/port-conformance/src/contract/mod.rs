@@ -16,6 +16,7 @@ pub(crate) mod throttle;
 pub(crate) mod user_change_tokens;
 pub(crate) mod user_changes;
 pub(crate) mod user_deletion;
+pub(crate) mod user_listing;
 pub(crate) mod users;
 
 pub(crate) use support::Fixture;
