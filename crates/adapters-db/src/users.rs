@@ -266,10 +266,12 @@ fn list_users(
     if let Some(cursor) = after {
         // (created_at, id) < cursor, spelled out: ids are hyphenated
         // lowercase UUID text, so comparing them as text compares the
-        // UUIDs.
+        // UUIDs. The redundant `created_at <= at` is what both planners
+        // can start the index scan at; without it, the OR is only a filter
+        // and a deep page reads every newer row first.
         let at = to_db(cursor.created_at);
         let id = cursor.id.to_string();
-        query = query.filter(
+        query = query.filter(users::created_at.le(at)).filter(
             users::created_at
                 .lt(at)
                 .or(users::created_at.eq(at).and(users::id.lt(id))),
