@@ -15,7 +15,10 @@ pub use account::{
     Account, AccountService, ConfirmEmailChangeCommand, EventPage, ListEventsQuery,
     RequestEmailChangeCommand, UpdateProfileCommand, VerifyEmailCommand,
 };
-pub use administration::{Administration, AdministrationService, CreateUserCommand};
+pub use administration::{
+    Administration, AdministrationService, CreateUserCommand, GetUserQuery, ListUsersQuery,
+    UpdateUserCommand, UserPage,
+};
 pub use config::AuthConfig;
 pub use credentials::{
     ChangePasswordCommand, Credentials, CredentialsService, ForgotPasswordCommand,

@@ -1,0 +1,33 @@
+//! Errors of the administration use cases.
+
+use super::InfraError;
+
+/// Use case: list accounts. Only infrastructure can fail it.
+#[derive(Debug, thiserror::Error)]
+pub enum ListUsersError {
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: read one account.
+#[derive(Debug, thiserror::Error)]
+pub enum GetUserError {
+    /// No account has this id.
+    #[error("no such user")]
+    NotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: change an account's name, role, active flag or verification.
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateUserError {
+    /// No account has this id.
+    #[error("no such user")]
+    NotFound,
+    /// The change would demote or deactivate the last active admin.
+    #[error("the last active admin must remain")]
+    LastAdmin,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
