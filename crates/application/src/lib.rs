@@ -16,8 +16,8 @@ pub use account::{
     RequestEmailChangeCommand, UpdateProfileCommand, VerifyEmailCommand,
 };
 pub use administration::{
-    Administration, AdministrationService, CreateUserCommand, GetUserQuery, ListUsersQuery,
-    UpdateUserCommand, UserPage,
+    Administration, AdministrationService, CreateUserCommand, EndUserSessionsCommand, GetUserQuery,
+    ListUserEventsQuery, ListUsersQuery, SendPasswordResetCommand, UpdateUserCommand, UserPage,
 };
 pub use config::AuthConfig;
 pub use credentials::{

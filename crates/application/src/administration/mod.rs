@@ -1,23 +1,40 @@
 //! Administration: what an operator does to the accounts the service holds.
 
 mod create_user;
+mod end_user_sessions;
 mod get_user;
+mod list_user_events;
 mod list_users;
+mod send_password_reset;
 mod update_user;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use domain::ports::{Clock, UserRepository};
-use domain::{GetUserError, ListUsersError, RegisterError, RequestContext, UpdateUserError, User};
+use domain::ports::{Clock, SecurityEventRepository, UserRepository};
+use domain::{
+    EndUserSessionsError, GetUserError, ListUserEventsError, ListUsersError, RegisterError,
+    RequestContext, SendPasswordResetError, UpdateUserError, User,
+};
 
+use crate::support::event_pages::EventPage;
 use crate::support::new_account::NewAccounts;
+use crate::support::one_time::Links;
 use crate::{AuthConfig, Ports, Principal};
 
 pub use create_user::CreateUserCommand;
+pub use end_user_sessions::EndUserSessionsCommand;
 pub use get_user::GetUserQuery;
+pub use list_user_events::ListUserEventsQuery;
 pub use list_users::{ListUsersQuery, UserPage};
+pub use send_password_reset::SendPasswordResetCommand;
 pub use update_user::UpdateUserCommand;
+
+/// The `detail` of an event an admin caused: the admin's id, so the trail
+/// says who acted.
+fn by_admin(admin: &Principal) -> String {
+    format!("by admin {}", admin.user.id)
+}
 
 /// Administration, as the admin API will see it (the command line, which
 /// creates the first admin, calls [`Administration`] itself).
@@ -45,14 +62,42 @@ pub trait AdministrationService: Send + Sync + 'static {
         command: UpdateUserCommand,
         context: &RequestContext,
     ) -> Result<User, UpdateUserError>;
+
+    /// Mails an account a reset link; see
+    /// [`Administration::send_password_reset`].
+    async fn send_password_reset(
+        &self,
+        admin: &Principal,
+        command: SendPasswordResetCommand,
+        context: &RequestContext,
+    ) -> Result<(), SendPasswordResetError>;
+
+    /// Ends every session of an account; see
+    /// [`Administration::end_user_sessions`].
+    async fn end_user_sessions(
+        &self,
+        admin: &Principal,
+        command: EndUserSessionsCommand,
+        context: &RequestContext,
+    ) -> Result<(), EndUserSessionsError>;
+
+    /// A page of an account's events; see
+    /// [`Administration::list_user_events`].
+    async fn list_user_events(
+        &self,
+        query: ListUserEventsQuery,
+    ) -> Result<EventPage, ListUserEventsError>;
 }
 
 /// The administration service, one use case per file of this module.
 #[derive(Clone)]
 pub struct Administration {
     users: Arc<dyn UserRepository>,
+    events: Arc<dyn SecurityEventRepository>,
     clock: Arc<dyn Clock>,
     accounts: NewAccounts,
+    links: Links,
+    reset_ttl_secs: u64,
 }
 
 impl std::fmt::Debug for Administration {
@@ -66,8 +111,11 @@ impl Administration {
     pub fn new(ports: &Ports, config: AuthConfig) -> Self {
         Self {
             users: ports.users.clone(),
+            events: ports.events.clone(),
             clock: ports.clock.clone(),
             accounts: NewAccounts::new(ports, &config),
+            links: Links::new(ports, &config.public_url),
+            reset_ttl_secs: config.reset_ttl_secs,
         }
     }
 }
@@ -97,5 +145,30 @@ impl AdministrationService for Administration {
         context: &RequestContext,
     ) -> Result<User, UpdateUserError> {
         Administration::update_user(self, admin, command, context).await
+    }
+
+    async fn send_password_reset(
+        &self,
+        admin: &Principal,
+        command: SendPasswordResetCommand,
+        context: &RequestContext,
+    ) -> Result<(), SendPasswordResetError> {
+        Administration::send_password_reset(self, admin, command, context).await
+    }
+
+    async fn end_user_sessions(
+        &self,
+        admin: &Principal,
+        command: EndUserSessionsCommand,
+        context: &RequestContext,
+    ) -> Result<(), EndUserSessionsError> {
+        Administration::end_user_sessions(self, admin, command, context).await
+    }
+
+    async fn list_user_events(
+        &self,
+        query: ListUserEventsQuery,
+    ) -> Result<EventPage, ListUserEventsError> {
+        Administration::list_user_events(self, query).await
     }
 }

@@ -3,7 +3,7 @@ use domain::{
     RequestContext, Role, UpdateUserError, User, UserChange, UserId, UserName,
 };
 
-use super::Administration;
+use super::{Administration, by_admin};
 use crate::Principal;
 
 /// What an operator changes on an account; `None` fields stay as they are.
@@ -49,17 +49,15 @@ impl Administration {
                 .ok_or(UpdateUserError::NotFound);
         }
         let now = self.clock.now();
-        let by_admin = |kind| {
-            NewSecurityEvent::new(user_id, kind, now, context)
-                .with_detail(format!("by admin {}", admin.user.id))
-        };
+        let event =
+            |kind| NewSecurityEvent::new(user_id, kind, now, context).with_detail(by_admin(admin));
         let mut effects = Effects::none();
         if command.changes_profile() {
-            effects.events.push(by_admin(EventKind::UpdatedByAdmin));
+            effects.events.push(event(EventKind::UpdatedByAdmin));
         }
         match command.is_active {
-            Some(false) => effects.events.push(by_admin(EventKind::Deactivated)),
-            Some(true) => effects.events.push(by_admin(EventKind::Reactivated)),
+            Some(false) => effects.events.push(event(EventKind::Deactivated)),
+            Some(true) => effects.events.push(event(EventKind::Reactivated)),
             None => {}
         }
         let access = AccessChange {

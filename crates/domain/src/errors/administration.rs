@@ -31,3 +31,34 @@ pub enum UpdateUserError {
     #[error(transparent)]
     Infra(#[from] InfraError),
 }
+
+/// Use case: mail an account a password-reset link, on an operator's
+/// request.
+#[derive(Debug, thiserror::Error)]
+pub enum SendPasswordResetError {
+    /// No account has this id.
+    #[error("no such user")]
+    NotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: end every session of an account.
+#[derive(Debug, thiserror::Error)]
+pub enum EndUserSessionsError {
+    /// No account has this id.
+    #[error("no such user")]
+    NotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: read an account's security events.
+#[derive(Debug, thiserror::Error)]
+pub enum ListUserEventsError {
+    /// No account has this id.
+    #[error("no such user")]
+    NotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
