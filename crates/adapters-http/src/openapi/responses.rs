@@ -130,6 +130,15 @@ pub struct EmailTaken(Problem);
 )]
 pub struct LastAdmin(Problem);
 
+/// `forbidden`: the caller is authenticated, but the account's role (as
+/// it is now, not when the token was issued) is not `admin`.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(example(ApiError::Forbidden))
+)]
+pub struct Forbidden(Problem);
+
 /// `not_found`: no such resource. A malformed id answers the same.
 #[derive(ToResponse)]
 #[response(
