@@ -62,3 +62,16 @@ pub enum ListUserEventsError {
     #[error(transparent)]
     Infra(#[from] InfraError),
 }
+
+/// Use case: delete an account.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteUserError {
+    /// No account has this id.
+    #[error("no such user")]
+    NotFound,
+    /// The account is the last active admin.
+    #[error("the last active admin must remain")]
+    LastAdmin,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
