@@ -14,8 +14,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use domain::ports::{Clock, SecurityEventRepository, UserRepository};
 use domain::{
-    DeleteUserError, EndUserSessionsError, GetUserError, ListUserEventsError, ListUsersError,
-    RegisterError, RequestContext, SendPasswordResetError, UpdateUserError, User,
+    CreateUserError, DeleteUserError, EndUserSessionsError, GetUserError, ListUserEventsError,
+    ListUsersError, RequestContext, SendPasswordResetError, UpdateUserError, User,
 };
 
 use crate::support::event_pages::EventPage;
@@ -49,7 +49,7 @@ pub trait AdministrationService: Send + Sync + 'static {
         &self,
         command: CreateUserCommand,
         context: &RequestContext,
-    ) -> Result<User, RegisterError>;
+    ) -> Result<User, CreateUserError>;
 
     /// A page of accounts; see [`Administration::list_users`].
     async fn list_users(&self, query: ListUsersQuery) -> Result<UserPage, ListUsersError>;
@@ -131,7 +131,7 @@ impl AdministrationService for Administration {
         &self,
         command: CreateUserCommand,
         context: &RequestContext,
-    ) -> Result<User, RegisterError> {
+    ) -> Result<User, CreateUserError> {
         Administration::create_user(self, command, context).await
     }
 

@@ -36,7 +36,7 @@ impl SignIn {
         command: RegisterCommand,
         context: &RequestContext,
     ) -> Result<User, RegisterError> {
-        self.accounts.create(command.into(), context).await
+        Ok(self.accounts.create(command.into(), context).await?)
     }
 }
 

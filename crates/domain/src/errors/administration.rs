@@ -1,6 +1,24 @@
 //! Errors of the administration use cases.
 
-use super::InfraError;
+use super::{InfraError, UserCreationError};
+
+/// Use case: create an account with a role (an operator's registration).
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("email already registered")]
+    EmailTaken,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+impl From<UserCreationError> for CreateUserError {
+    fn from(error: UserCreationError) -> Self {
+        match error {
+            UserCreationError::EmailTaken => Self::EmailTaken,
+            UserCreationError::Infra(infra) => Self::Infra(infra),
+        }
+    }
+}
 
 /// Use case: list accounts. Only infrastructure can fail it.
 #[derive(Debug, thiserror::Error)]
