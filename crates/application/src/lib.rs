@@ -16,8 +16,9 @@ pub use account::{
     RequestEmailChangeCommand, UpdateProfileCommand, VerifyEmailCommand,
 };
 pub use administration::{
-    Administration, AdministrationService, CreateUserCommand, EndUserSessionsCommand, GetUserQuery,
-    ListUserEventsQuery, ListUsersQuery, SendPasswordResetCommand, UpdateUserCommand, UserPage,
+    Administration, AdministrationService, CreateUserCommand, DeleteUserCommand,
+    EndUserSessionsCommand, GetUserQuery, ListUserEventsQuery, ListUsersQuery,
+    SendPasswordResetCommand, UpdateUserCommand, UserPage,
 };
 pub use config::AuthConfig;
 pub use credentials::{

@@ -1,6 +1,7 @@
 //! Administration: what an operator does to the accounts the service holds.
 
 mod create_user;
+mod delete_user;
 mod end_user_sessions;
 mod get_user;
 mod list_user_events;
@@ -13,8 +14,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use domain::ports::{Clock, SecurityEventRepository, UserRepository};
 use domain::{
-    EndUserSessionsError, GetUserError, ListUserEventsError, ListUsersError, RegisterError,
-    RequestContext, SendPasswordResetError, UpdateUserError, User,
+    CreateUserError, DeleteUserError, EndUserSessionsError, GetUserError, ListUserEventsError,
+    ListUsersError, RequestContext, SendPasswordResetError, UpdateUserError, User,
 };
 
 use crate::support::event_pages::EventPage;
@@ -23,6 +24,7 @@ use crate::support::one_time::Links;
 use crate::{AuthConfig, Ports, Principal};
 
 pub use create_user::CreateUserCommand;
+pub use delete_user::DeleteUserCommand;
 pub use end_user_sessions::EndUserSessionsCommand;
 pub use get_user::GetUserQuery;
 pub use list_user_events::ListUserEventsQuery;
@@ -47,7 +49,7 @@ pub trait AdministrationService: Send + Sync + 'static {
         &self,
         command: CreateUserCommand,
         context: &RequestContext,
-    ) -> Result<User, RegisterError>;
+    ) -> Result<User, CreateUserError>;
 
     /// A page of accounts; see [`Administration::list_users`].
     async fn list_users(&self, query: ListUsersQuery) -> Result<UserPage, ListUsersError>;
@@ -87,6 +89,9 @@ pub trait AdministrationService: Send + Sync + 'static {
         &self,
         query: ListUserEventsQuery,
     ) -> Result<EventPage, ListUserEventsError>;
+
+    /// Deletes an account; see [`Administration::delete_user`].
+    async fn delete_user(&self, command: DeleteUserCommand) -> Result<(), DeleteUserError>;
 }
 
 /// The administration service, one use case per file of this module.
@@ -126,7 +131,7 @@ impl AdministrationService for Administration {
         &self,
         command: CreateUserCommand,
         context: &RequestContext,
-    ) -> Result<User, RegisterError> {
+    ) -> Result<User, CreateUserError> {
         Administration::create_user(self, command, context).await
     }
 
@@ -170,5 +175,9 @@ impl AdministrationService for Administration {
         query: ListUserEventsQuery,
     ) -> Result<EventPage, ListUserEventsError> {
         Administration::list_user_events(self, query).await
+    }
+
+    async fn delete_user(&self, command: DeleteUserCommand) -> Result<(), DeleteUserError> {
+        Administration::delete_user(self, command).await
     }
 }

@@ -1,6 +1,24 @@
 //! Errors of the administration use cases.
 
-use super::InfraError;
+use super::{InfraError, UserCreationError};
+
+/// Use case: create an account with a role (an operator's registration).
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("email already registered")]
+    EmailTaken,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+impl From<UserCreationError> for CreateUserError {
+    fn from(error: UserCreationError) -> Self {
+        match error {
+            UserCreationError::EmailTaken => Self::EmailTaken,
+            UserCreationError::Infra(infra) => Self::Infra(infra),
+        }
+    }
+}
 
 /// Use case: list accounts. Only infrastructure can fail it.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +77,19 @@ pub enum ListUserEventsError {
     /// No account has this id.
     #[error("no such user")]
     NotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: delete an account.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteUserError {
+    /// No account has this id.
+    #[error("no such user")]
+    NotFound,
+    /// The account is the last active admin.
+    #[error("the last active admin must remain")]
+    LastAdmin,
     #[error(transparent)]
     Infra(#[from] InfraError),
 }
