@@ -1,12 +1,12 @@
 //! Domain and use-case errors as API errors. Status codes stay in `mod.rs`.
 
 use domain::{
-    AuthenticateError, ChangePasswordError, ConfirmEmailChangeError, DeleteAccountError,
-    EndUserSessionsError, ForgotPasswordError, GetUserError, InfraError, ListEventsError,
-    ListSessionsError, ListUserEventsError, ListUsersError, LoginError, LogoutError, PasswordError,
-    RefreshError, RegisterError, RequestEmailChangeError, ResendVerificationError,
-    ResetPasswordError, RevokeSessionError, SendPasswordResetError, UpdateProfileError,
-    UpdateUserError, VerifyEmailError,
+    AuthenticateError, ChangePasswordError, ConfirmEmailChangeError, CreateUserError,
+    DeleteAccountError, DeleteUserError, EndUserSessionsError, ForgotPasswordError, GetUserError,
+    InfraError, ListEventsError, ListSessionsError, ListUserEventsError, ListUsersError,
+    LoginError, LogoutError, PasswordError, RefreshError, RegisterError, RequestEmailChangeError,
+    ResendVerificationError, ResetPasswordError, RevokeSessionError, SendPasswordResetError,
+    UpdateProfileError, UpdateUserError, VerifyEmailError,
 };
 
 use super::{ApiError, FieldErrors, GrantError};
@@ -86,6 +86,25 @@ not_found_or_infra!(
     EndUserSessionsError,
     ListUserEventsError,
 );
+
+impl From<CreateUserError> for ApiError {
+    fn from(error: CreateUserError) -> Self {
+        match error {
+            CreateUserError::EmailTaken => Self::EmailTaken,
+            CreateUserError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<DeleteUserError> for ApiError {
+    fn from(error: DeleteUserError) -> Self {
+        match error {
+            DeleteUserError::NotFound => Self::NotFound,
+            DeleteUserError::LastAdmin => Self::LastAdmin,
+            DeleteUserError::Infra(infra) => infra.into(),
+        }
+    }
+}
 
 impl From<UpdateUserError> for ApiError {
     fn from(error: UpdateUserError) -> Self {

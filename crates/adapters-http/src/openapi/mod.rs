@@ -20,8 +20,8 @@ use crate::error::{
     FieldError, GrantError, GrantErrorCode, Problem, ReadinessProblem, ValidationProblem,
 };
 use crate::routes::admin::{
-    create_user, end_user_sessions, get_user, list_user_events, list_users, send_password_reset,
-    update_user,
+    create_user, delete_user, end_user_sessions, get_user, list_user_events, list_users,
+    send_password_reset, update_user,
 };
 use crate::routes::auth::{
     confirm_email, forgot_password, login, logout, refresh, register, resend_verification,
@@ -64,6 +64,7 @@ use crate::routes::users::{
         create_user::create_user,
         get_user::get_user,
         update_user::update_user,
+        delete_user::delete_user,
         send_password_reset::send_password_reset,
         end_user_sessions::end_user_sessions,
         list_user_events::list_user_events,

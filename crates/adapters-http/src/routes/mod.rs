@@ -126,7 +126,8 @@ route_table! {
         // match, so `me` keeps meaning the caller (and is never an `{id}`).
         "/api/v1/users" => GET admin::list_users::list_users, POST admin::create_user::create_user;
         "/api/v1/users/{id}" =>
-            GET admin::get_user::get_user, PATCH admin::update_user::update_user;
+            GET admin::get_user::get_user, PATCH admin::update_user::update_user,
+            DELETE admin::delete_user::delete_user;
         "/api/v1/users/{id}/password-reset" =>
             POST admin::send_password_reset::send_password_reset;
         "/api/v1/users/{id}/sessions" => DELETE admin::end_user_sessions::end_user_sessions;

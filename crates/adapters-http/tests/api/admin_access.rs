@@ -31,6 +31,7 @@ fn routes(target: &User) -> Vec<(&'static str, TestRequest)> {
             "PATCH /users/{id}",
             json_request(TestRequest::patch(), &one, &json!({"role": "admin"})),
         ),
+        ("DELETE /users/{id}", TestRequest::delete().uri(&one)),
         (
             "POST /users/{id}/password-reset",
             TestRequest::post().uri(&format!("{one}/password-reset")),
@@ -171,7 +172,7 @@ async fn other_methods_answer_405_with_allow() {
     let one = admin_support::user_path(&user());
     for (request, allow) in [
         (TestRequest::put().uri("/api/v1/users"), "GET, POST"),
-        (TestRequest::put().uri(&one), "GET, PATCH"),
+        (TestRequest::put().uri(&one), "GET, PATCH, DELETE"),
         (TestRequest::get().uri(&format!("{one}/sessions")), "DELETE"),
         (
             TestRequest::get().uri(&format!("{one}/password-reset")),

@@ -1,11 +1,11 @@
-//! `POST /api/v1/users/{id}/password-reset`, `DELETE
-//! /api/v1/users/{id}/sessions` and `GET /api/v1/users/{id}/events`.
+//! `DELETE /api/v1/users/{id}`, `POST /api/v1/users/{id}/password-reset`,
+//! `DELETE /api/v1/users/{id}/sessions` and `GET /api/v1/users/{id}/events`.
 
 use application::{EventPage, MockAdministrationService};
 use chrono::Duration;
 use domain::{
-    EndUserSessionsError, EventCursor, EventKind, ListUserEventsError, SecurityEvent,
-    SendPasswordResetError, User,
+    DeleteUserError, EndUserSessionsError, EventCursor, EventKind, ListUserEventsError,
+    SecurityEvent, SendPasswordResetError, User,
 };
 
 use crate::admin_support::{admin, app, app_as, delete, get, post, user_path};
@@ -23,6 +23,51 @@ fn events_of(target: &User, count: i64) -> Vec<SecurityEvent> {
             detail: Some("by admin someone".into()),
         })
         .collect()
+}
+
+#[actix_web::test]
+async fn delete_answers_204() {
+    let target = user();
+    let id = target.id;
+    let mut administration = MockAdministrationService::new();
+    administration
+        .expect_delete_user()
+        .times(1)
+        .withf(move |command| command.user_id == id)
+        .returning(|_| Ok(()));
+
+    send(&app(administration), delete(&user_path(&target)))
+        .await
+        .assert_no_content();
+}
+
+#[actix_web::test]
+async fn delete_of_the_last_active_admin_answers_409_last_admin() {
+    let mut administration = MockAdministrationService::new();
+    administration
+        .expect_delete_user()
+        .returning(|_| Err(DeleteUserError::LastAdmin));
+
+    send(&app(administration), delete(&user_path(&admin())))
+        .await
+        .assert_problem(409, "last_admin");
+}
+
+#[actix_web::test]
+async fn delete_of_an_unknown_or_malformed_id_answers_404() {
+    let mut administration = MockAdministrationService::new();
+    administration
+        .expect_delete_user()
+        .times(1)
+        .returning(|_| Err(DeleteUserError::NotFound));
+    let app = app(administration);
+
+    send(&app, delete(&user_path(&user())))
+        .await
+        .assert_problem(404, "not_found");
+    send(&app, delete("/api/v1/users/nope"))
+        .await
+        .assert_problem(404, "not_found");
 }
 
 #[actix_web::test]

@@ -2,7 +2,7 @@
 
 use actix_web::test::TestRequest;
 use application::MockAdministrationService;
-use domain::{GetUserError, InfraError, RegisterError, Role, UpdateUserError, User, UserName};
+use domain::{CreateUserError, GetUserError, InfraError, Role, UpdateUserError, User, UserName};
 use serde_json::json;
 
 use crate::admin_support::{account, admin, app, get, user_path, with_json};
@@ -100,7 +100,7 @@ async fn create_with_a_taken_email_answers_409() {
     let mut administration = MockAdministrationService::new();
     administration
         .expect_create_user()
-        .returning(|_, _| Err(RegisterError::EmailTaken));
+        .returning(|_, _| Err(CreateUserError::EmailTaken));
     let body = json!({"email": "ada@example.com", "password": PASSWORD, "name": "Ada"});
 
     send(&app(administration), create(&body))

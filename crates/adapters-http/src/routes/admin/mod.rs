@@ -3,6 +3,7 @@
 //! so a non-admin gets 403 `forbidden` before anything else is looked at.
 
 pub(crate) mod create_user;
+pub(crate) mod delete_user;
 pub(crate) mod end_user_sessions;
 pub(crate) mod get_user;
 pub(crate) mod list_user_events;
