@@ -200,7 +200,9 @@ pub struct LockedOut(Problem);
 /// digits), `out_of_range` (`limit` outside 1 to 100), `invalid_cursor`
 /// (not a cursor this listing issued, or empty), `repeated` (a parameter
 /// given twice), `unknown_parameter` (a parameter the operation does not
-/// take).
+/// take); on the accounts listing also `empty` (`q` given empty), `email`
+/// (`email` not a valid address), `role` (neither `user` nor `admin`) and
+/// `not_a_boolean` (`is_active` neither `true` nor `false`).
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",
