@@ -9,7 +9,7 @@ use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
-use application::{AccountService, CredentialsService, SignInService};
+use application::{AccountService, AdministrationService, CredentialsService, SignInService};
 use domain::ports::HealthProbe;
 
 use crate::middleware::{RateLimiter, observe};
@@ -21,6 +21,7 @@ pub struct AppState {
     pub sign_in: Arc<dyn SignInService>,
     pub credentials: Arc<dyn CredentialsService>,
     pub account: Arc<dyn AccountService>,
+    pub administration: Arc<dyn AdministrationService>,
     pub health: Arc<dyn HealthProbe>,
 }
 

@@ -15,7 +15,11 @@ pub use account::{
     Account, AccountService, ConfirmEmailChangeCommand, EventPage, ListEventsQuery,
     RequestEmailChangeCommand, UpdateProfileCommand, VerifyEmailCommand,
 };
-pub use administration::{Administration, AdministrationService, CreateUserCommand};
+pub use administration::{
+    Administration, AdministrationService, CreateUserCommand, DeleteUserCommand,
+    EndUserSessionsCommand, GetUserQuery, ListUserEventsQuery, ListUsersQuery,
+    SendPasswordResetCommand, UpdateUserCommand, UserPage,
+};
 pub use config::AuthConfig;
 pub use credentials::{
     ChangePasswordCommand, Credentials, CredentialsService, ForgotPasswordCommand,

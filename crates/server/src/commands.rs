@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, anyhow, bail};
 use application::CreateUserCommand;
-use domain::{Email, Password, RegisterError, RequestContext, Role, User, UserName};
+use domain::{CreateUserError, Email, Password, RequestContext, Role, User, UserName};
 
 use crate::cli::{ADMIN_PASSWORD_VAR, Command, CreateAdminArgs, admin_password};
 use crate::settings::{self, Settings};
@@ -117,13 +117,13 @@ async fn create_admin_user(
     };
     match service.create_user(command, &context).await {
         Ok(user) => Ok(user),
-        Err(RegisterError::EmailTaken) => {
+        Err(CreateUserError::EmailTaken) => {
             bail!(
                 "an account with the email {} already exists",
                 email.as_str()
             )
         }
-        Err(RegisterError::Infra(error)) => Err(error).context("creating the admin"),
+        Err(CreateUserError::Infra(error)) => Err(error).context("creating the admin"),
     }
 }
 

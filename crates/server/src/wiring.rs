@@ -138,6 +138,7 @@ pub fn app_state(settings: &Settings, storage: &Storage) -> anyhow::Result<AppSt
     Ok(AppState {
         sign_in: Arc::new(SignIn::new(&ports, config.clone())),
         credentials: Arc::new(Credentials::new(&ports, config.clone())),
+        administration: Arc::new(Administration::new(&ports, config.clone())),
         account: Arc::new(Account::new(&ports, config)),
         health: storage.health.clone(),
     })

@@ -11,4 +11,4 @@ pub use event::{EventKindName, EventPageResponse, EventResponse};
 pub use health::{CheckState, HealthStatus, LiveResponse, ReadinessChecks, ReadyResponse};
 pub use session::{SessionListResponse, SessionResponse};
 pub use token::{TokenPairResponse, TokenType};
-pub use user::{RoleName, UserResponse};
+pub use user::{RoleName, UserPageResponse, UserResponse};

@@ -1,8 +1,11 @@
+use application::UserPage;
 use chrono::{DateTime, Utc};
 use domain::{Role, User};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+use crate::pagination::{Cursor, CursorKind};
 
 /// A role, as the API names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
@@ -62,5 +65,40 @@ impl From<&User> for UserResponse {
             created_at: user.created_at,
             updated_at: user.updated_at,
         }
+    }
+}
+
+/// A page of accounts, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = UserPage)]
+pub struct UserPageResponse {
+    /// At most `limit` accounts.
+    pub items: Vec<UserResponse>,
+    /// Pass as `cursor` for the next page; `null` exactly when no account
+    /// follows this page. Opaque.
+    #[schema(required = true, example = "oQAAAABrBXxAB1vKAAGTobJ8PX5PipsMHS4_Slw")]
+    pub next_cursor: Option<String>,
+}
+
+impl From<UserPage> for UserPageResponse {
+    fn from(page: UserPage) -> Self {
+        Self {
+            items: page.items.iter().map(UserResponse::from).collect(),
+            next_cursor: page
+                .next_cursor
+                .map(|cursor| Cursor::from(cursor).encode(CursorKind::Users)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_cursor_is_one_the_server_would_issue() {
+        assert!(
+            Cursor::decode("oQAAAABrBXxAB1vKAAGTobJ8PX5PipsMHS4_Slw", CursorKind::Users).is_ok()
+        );
     }
 }

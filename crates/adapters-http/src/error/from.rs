@@ -1,10 +1,12 @@
 //! Domain and use-case errors as API errors. Status codes stay in `mod.rs`.
 
 use domain::{
-    AuthenticateError, ChangePasswordError, ConfirmEmailChangeError, DeleteAccountError,
-    ForgotPasswordError, InfraError, ListEventsError, ListSessionsError, LoginError, LogoutError,
-    PasswordError, RefreshError, RegisterError, RequestEmailChangeError, ResendVerificationError,
-    ResetPasswordError, RevokeSessionError, UpdateProfileError, VerifyEmailError,
+    AuthenticateError, ChangePasswordError, ConfirmEmailChangeError, CreateUserError,
+    DeleteAccountError, DeleteUserError, EndUserSessionsError, ForgotPasswordError, GetUserError,
+    InfraError, ListEventsError, ListSessionsError, ListUserEventsError, ListUsersError,
+    LoginError, LogoutError, PasswordError, RefreshError, RegisterError, RequestEmailChangeError,
+    ResendVerificationError, ResetPasswordError, RevokeSessionError, SendPasswordResetError,
+    UpdateProfileError, UpdateUserError, VerifyEmailError,
 };
 
 use super::{ApiError, FieldErrors, GrantError};
@@ -61,7 +63,58 @@ infra_only!(
     ForgotPasswordError,
     ResendVerificationError,
     ListEventsError,
+    ListUsersError,
 );
+
+/// Use-case errors whose only cases are `NotFound` and infrastructure.
+macro_rules! not_found_or_infra {
+    ($($error:ident),+ $(,)?) => {$(
+        impl From<$error> for ApiError {
+            fn from(error: $error) -> Self {
+                match error {
+                    $error::NotFound => Self::NotFound,
+                    $error::Infra(infra) => infra.into(),
+                }
+            }
+        }
+    )+};
+}
+
+not_found_or_infra!(
+    GetUserError,
+    SendPasswordResetError,
+    EndUserSessionsError,
+    ListUserEventsError,
+);
+
+impl From<CreateUserError> for ApiError {
+    fn from(error: CreateUserError) -> Self {
+        match error {
+            CreateUserError::EmailTaken => Self::EmailTaken,
+            CreateUserError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<DeleteUserError> for ApiError {
+    fn from(error: DeleteUserError) -> Self {
+        match error {
+            DeleteUserError::NotFound => Self::NotFound,
+            DeleteUserError::LastAdmin => Self::LastAdmin,
+            DeleteUserError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<UpdateUserError> for ApiError {
+    fn from(error: UpdateUserError) -> Self {
+        match error {
+            UpdateUserError::NotFound => Self::NotFound,
+            UpdateUserError::LastAdmin => Self::LastAdmin,
+            UpdateUserError::Infra(infra) => infra.into(),
+        }
+    }
+}
 
 impl From<RegisterError> for ApiError {
     fn from(error: RegisterError) -> Self {

@@ -8,6 +8,7 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest};
 use application::{AuthenticateQuery, Principal};
+use domain::Role;
 
 use crate::app::AppState;
 use crate::error::ApiError;
@@ -59,6 +60,35 @@ where
         let mut payload = payload.take();
         Box::pin(async move {
             let Authenticated(principal) = authenticated.await?;
+            let value = T::from_request(&req, &mut payload).await?;
+            Ok(Self(principal, value))
+        })
+    }
+}
+
+/// An admin caller, then `T`, as [`AuthenticatedWith`]: credentials are
+/// checked first (401 as there), then the role of the user loaded for this
+/// request (403 `forbidden` unless it is `admin`, so a demoted admin's
+/// live token is refused at once), and only then is `T` looked at.
+#[derive(Debug)]
+pub struct AdminWith<T>(pub Principal, pub T);
+
+impl<T> FromRequest for AdminWith<T>
+where
+    T: FromRequest<Error = ApiError> + 'static,
+{
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let authenticated = Authenticated::from_request(req, &mut Payload::None);
+        let req = req.clone();
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let Authenticated(principal) = authenticated.await?;
+            if principal.user.role != Role::Admin {
+                return Err(ApiError::Forbidden);
+            }
             let value = T::from_request(&req, &mut payload).await?;
             Ok(Self(principal, value))
         })

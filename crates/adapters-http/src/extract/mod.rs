@@ -10,7 +10,7 @@ mod json;
 mod path;
 mod query;
 
-pub use auth::AuthenticatedWith;
+pub use auth::{AdminWith, AuthenticatedWith};
 pub use body::MAX_BODY_BYTES;
 pub use client::ClientInfo;
 pub use domain::Secret;

@@ -18,6 +18,16 @@ const HYPHENATED_LEN: usize = 36;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PathId(pub Uuid);
 
+impl PathId {
+    /// The `{id}` of `req`, for handlers that take it after other inputs.
+    ///
+    /// # Errors
+    /// `NotFound` when it is not a hyphenated UUID.
+    pub fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        parse(req.match_info().get("id")).map(Self)
+    }
+}
+
 impl FromRequest for PathId {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;

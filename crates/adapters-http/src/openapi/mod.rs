@@ -14,10 +14,14 @@ use utoipa::{Modify, OpenApi};
 use crate::dto::{
     CheckState, EventKindName, EventPageResponse, EventResponse, HealthStatus, LiveResponse,
     ReadinessChecks, ReadyResponse, RoleName, SessionListResponse, SessionResponse,
-    TokenPairResponse, TokenType, UserResponse,
+    TokenPairResponse, TokenType, UserPageResponse, UserResponse,
 };
 use crate::error::{
     FieldError, GrantError, GrantErrorCode, Problem, ReadinessProblem, ValidationProblem,
+};
+use crate::routes::admin::{
+    create_user, delete_user, end_user_sessions, get_user, list_user_events, list_users,
+    send_password_reset, update_user,
 };
 use crate::routes::auth::{
     confirm_email, forgot_password, login, logout, refresh, register, resend_verification,
@@ -56,6 +60,14 @@ use crate::routes::users::{
         list_sessions::list_sessions,
         revoke_session::revoke_session,
         list_events::list_events,
+        list_users::list_users,
+        create_user::create_user,
+        get_user::get_user,
+        update_user::update_user,
+        delete_user::delete_user,
+        send_password_reset::send_password_reset,
+        end_user_sessions::end_user_sessions,
+        list_user_events::list_user_events,
         health::live::live,
         health::ready::ready,
     ),
@@ -64,12 +76,13 @@ use crate::routes::users::{
             Problem, ValidationProblem, FieldError, ReadinessProblem, GrantError, GrantErrorCode,
             UserResponse, RoleName, TokenPairResponse, TokenType, LiveResponse, ReadyResponse,
             ReadinessChecks, CheckState, HealthStatus, SessionResponse, SessionListResponse,
-            EventResponse, EventKindName, EventPageResponse,
+            EventResponse, EventKindName, EventPageResponse, UserPageResponse,
             register::RegisterRequest, login::LoginRequest, refresh::RefreshRequest,
             token::TokenRequest, token::GrantType, verify_email::VerifyEmailRequest,
             forgot_password::ForgotPasswordRequest, reset_password::ResetPasswordRequest,
             confirm_email::ConfirmEmailRequest, update_me::UpdateMeRequest,
             change_password::ChangePasswordRequest, change_email::ChangeEmailRequest,
+            create_user::CreateUserRequest, update_user::UpdateUserRequest,
         ),
         responses(
             responses::MalformedRequest, responses::ValidationFailed, responses::Unauthorized,
@@ -79,7 +92,7 @@ use crate::routes::users::{
             responses::UnavailableOrOverloaded, responses::NotReady, responses::Internal,
             responses::GrantFailed, responses::UnauthorizedOrInvalidCredentials,
             responses::LastAdmin, responses::NotFound, responses::LockedOut,
-            responses::InvalidQuery, responses::TokenRejected,
+            responses::InvalidQuery, responses::TokenRejected, responses::Forbidden,
         ),
     ),
     modifiers(&Security, &ClosedRequestBodies, &RequestIds),
@@ -88,6 +101,8 @@ use crate::routes::users::{
             mailed for email verification, password reset and email change"),
         (name = "users", description = "The current user: profile, password, email, sessions \
             and security events"),
+        (name = "admin", description = "Administration of every account; role `admin` only \
+            (403 `forbidden` to anyone else, by the role the account has now)"),
         (name = "health", description = "Liveness and readiness probes"),
     ),
 )]
@@ -323,6 +338,8 @@ mod tests {
             update_me::UpdateMeRequest,
             change_password::ChangePasswordRequest,
             change_email::ChangeEmailRequest,
+            create_user::CreateUserRequest,
+            update_user::UpdateUserRequest,
         ];
         let openapi = openapi();
         let in_document: BTreeSet<String> = ClosedRequestBodies::json_bodies(&openapi)

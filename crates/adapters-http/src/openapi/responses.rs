@@ -130,6 +130,15 @@ pub struct EmailTaken(Problem);
 )]
 pub struct LastAdmin(Problem);
 
+/// `forbidden`: the caller is authenticated, but the account's role (as
+/// it is now, not when the token was issued) is not `admin`.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(example(ApiError::Forbidden))
+)]
+pub struct Forbidden(Problem);
+
 /// `not_found`: no such resource. A malformed id answers the same.
 #[derive(ToResponse)]
 #[response(
@@ -191,7 +200,9 @@ pub struct LockedOut(Problem);
 /// digits), `out_of_range` (`limit` outside 1 to 100), `invalid_cursor`
 /// (not a cursor this listing issued, or empty), `repeated` (a parameter
 /// given twice), `unknown_parameter` (a parameter the operation does not
-/// take).
+/// take); on the accounts listing also `empty` (`q` given empty), `email`
+/// (`email` not a valid address), `role` (neither `user` nor `admin`) and
+/// `not_a_boolean` (`is_active` neither `true` nor `false`).
 #[derive(ToResponse)]
 #[response(
     content_type = "application/problem+json",

@@ -10,7 +10,7 @@
 //! could not page to.
 
 use chrono::{DateTime, Utc};
-use domain::{EventCursor, Timestamp};
+use domain::{EventCursor, Timestamp, UserCursor, UserId};
 use uuid::Uuid;
 
 use super::ParamError;
@@ -25,6 +25,8 @@ const LEN: usize = 1 + 8 + 4 + 16;
 pub enum CursorKind {
     /// A user's security events.
     Events,
+    /// The accounts (the admins' listing), by `(created_at, id)`.
+    Users,
 }
 
 impl CursorKind {
@@ -32,6 +34,7 @@ impl CursorKind {
     const fn tag(self) -> u8 {
         match self {
             Self::Events => 0xE1,
+            Self::Users => 0xA1,
         }
     }
 }
@@ -106,6 +109,24 @@ impl From<Cursor> for EventCursor {
     }
 }
 
+impl From<UserCursor> for Cursor {
+    fn from(cursor: UserCursor) -> Self {
+        Self {
+            at: cursor.created_at,
+            id: *cursor.id.as_uuid(),
+        }
+    }
+}
+
+impl From<Cursor> for UserCursor {
+    fn from(cursor: Cursor) -> Self {
+        Self {
+            created_at: cursor.at,
+            id: UserId::from_uuid(cursor.id),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -143,6 +164,35 @@ mod tests {
             Cursor::decode(&forged, CursorKind::Events),
             Err(ParamError::InvalidCursor)
         );
+    }
+
+    #[test]
+    fn a_cursor_of_one_listing_is_refused_by_the_other() {
+        let cursor = cursor();
+        let events = cursor.encode(CursorKind::Events);
+        let users = cursor.encode(CursorKind::Users);
+
+        assert_ne!(events, users);
+        assert_eq!(Cursor::decode(&users, CursorKind::Users), Ok(cursor));
+        assert_eq!(
+            Cursor::decode(&events, CursorKind::Users),
+            Err(ParamError::InvalidCursor)
+        );
+        assert_eq!(
+            Cursor::decode(&users, CursorKind::Events),
+            Err(ParamError::InvalidCursor)
+        );
+    }
+
+    #[test]
+    fn a_user_cursor_round_trips() {
+        let at = cursor().at;
+        let user_cursor = UserCursor {
+            created_at: at,
+            id: UserId::generate(),
+        };
+
+        assert_eq!(UserCursor::from(Cursor::from(user_cursor)), user_cursor);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! endpoint reads its query string strictly (`QueryParams`, or `NoQuery`
 //! when it takes none).
 
+pub(crate) mod admin;
 pub(crate) mod auth;
 pub(crate) mod docs;
 pub(crate) mod health;
@@ -121,6 +122,16 @@ route_table! {
         "/api/v1/users/me/sessions" => GET users::list_sessions::list_sessions;
         "/api/v1/users/me/sessions/{id}" => DELETE users::revoke_session::revoke_session;
         "/api/v1/users/me/events" => GET users::list_events::list_events;
+        // After every `/api/v1/users/me...` path: the router takes the first
+        // match, so `me` keeps meaning the caller (and is never an `{id}`).
+        "/api/v1/users" => GET admin::list_users::list_users, POST admin::create_user::create_user;
+        "/api/v1/users/{id}" =>
+            GET admin::get_user::get_user, PATCH admin::update_user::update_user,
+            DELETE admin::delete_user::delete_user;
+        "/api/v1/users/{id}/password-reset" =>
+            POST admin::send_password_reset::send_password_reset;
+        "/api/v1/users/{id}/sessions" => DELETE admin::end_user_sessions::end_user_sessions;
+        "/api/v1/users/{id}/events" => GET admin::list_user_events::list_user_events;
         "/health/live" => GET health::live::live;
         "/health/ready" => GET health::ready::ready;
     }

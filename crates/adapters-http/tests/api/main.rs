@@ -3,8 +3,13 @@
 // Test helpers outside `#[test]` functions may panic on a broken fixture.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod admin_support;
 mod support;
 
+mod admin_access;
+mod admin_actions;
+mod admin_list;
+mod admin_users;
 mod bearer;
 mod conventions;
 mod credentials;

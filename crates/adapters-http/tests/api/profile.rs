@@ -1,7 +1,7 @@
 //! `PATCH` and `DELETE /api/v1/users/me`.
 
 use actix_web::test::TestRequest;
-use domain::{DeleteUserError, User, UserChangeError, UserName};
+use domain::{User, UserChangeError, UserDeletionError, UserName};
 use serde_json::json;
 
 use crate::support::*;
@@ -172,7 +172,7 @@ async fn delete_me_as_the_last_active_admin_answers_409_last_admin() {
     fixture
         .users
         .expect_delete()
-        .returning(|_, _, _| Err(DeleteUserError::LastAdmin));
+        .returning(|_, _, _| Err(UserDeletionError::LastAdmin));
 
     let reply = send(&fixture.app(), bearer(TestRequest::delete().uri(ME))).await;
 

@@ -1,5 +1,5 @@
 use actix_web::test::TestRequest;
-use domain::{CreateUserError, InfraError};
+use domain::{InfraError, UserCreationError};
 use serde_json::json;
 
 use crate::support::*;
@@ -84,7 +84,7 @@ async fn register_with_a_taken_email_answers_409_email_taken() {
     fixture
         .users
         .expect_create()
-        .returning(|_, _| Err(CreateUserError::EmailTaken));
+        .returning(|_, _| Err(UserCreationError::EmailTaken));
 
     let reply = send(&fixture.app(), register(&body())).await;
 

@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use adapters_http::{AppState, HttpApp, HttpConfig};
-use application::{MockAccountService, MockCredentialsService, MockSignInService};
+use application::{
+    MockAccountService, MockAdministrationService, MockCredentialsService, MockSignInService,
+};
 use domain::ports::MockHealthProbe;
 use domain::{ForgotPasswordError, InfraError, LoginError};
 use serde_json::json;
@@ -17,6 +19,7 @@ fn app(sign_in: MockSignInService, credentials: MockCredentialsService) -> HttpA
         sign_in: Arc::new(sign_in),
         credentials: Arc::new(credentials),
         account: Arc::new(MockAccountService::new()),
+        administration: Arc::new(MockAdministrationService::new()),
         health: Arc::new(MockHealthProbe::new()),
     };
     HttpApp::new(state, &HttpConfig::default())

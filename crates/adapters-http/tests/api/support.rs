@@ -7,7 +7,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use actix_web::web::Bytes;
 use adapters_http::{AppState, HttpApp, HttpConfig};
-use application::{Account, AuthConfig, Credentials, Ports, SignIn};
+use application::{Account, Administration, AuthConfig, Credentials, Ports, SignIn};
 use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{
     AccessClaims, MockClock, MockHealthProbe, MockLoginThrottle, MockOneTimeTokenRepository,
@@ -130,6 +130,7 @@ impl Fixture {
         let state = AppState {
             sign_in: Arc::new(SignIn::new(&ports, self.auth.clone())),
             credentials: Arc::new(Credentials::new(&ports, self.auth.clone())),
+            administration: Arc::new(Administration::new(&ports, self.auth.clone())),
             account: Arc::new(Account::new(&ports, self.auth)),
             health: Arc::new(self.health),
         };

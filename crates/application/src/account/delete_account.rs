@@ -1,4 +1,4 @@
-use domain::{DeleteAccountError, DeleteUserError, Effects};
+use domain::{DeleteAccountError, Effects, UserDeletionError};
 
 use super::{Account, Principal};
 
@@ -15,9 +15,9 @@ impl Account {
             .delete(principal.user.id, self.clock.now(), Effects::none())
             .await
         {
-            Ok(()) | Err(DeleteUserError::NotFound) => Ok(()),
-            Err(DeleteUserError::LastAdmin) => Err(DeleteAccountError::LastAdmin),
-            Err(DeleteUserError::Infra(infra)) => Err(infra.into()),
+            Ok(()) | Err(UserDeletionError::NotFound) => Ok(()),
+            Err(UserDeletionError::LastAdmin) => Err(DeleteAccountError::LastAdmin),
+            Err(UserDeletionError::Infra(infra)) => Err(infra.into()),
         }
     }
 }
@@ -56,7 +56,7 @@ mod tests {
         ports
             .users
             .expect_delete()
-            .returning(|_, _, _| Err(DeleteUserError::LastAdmin));
+            .returning(|_, _, _| Err(UserDeletionError::LastAdmin));
 
         let result = ports.account().delete_account(&principal_of(&user())).await;
 
@@ -69,7 +69,7 @@ mod tests {
         ports
             .users
             .expect_delete()
-            .returning(|_, _, _| Err(DeleteUserError::NotFound));
+            .returning(|_, _, _| Err(UserDeletionError::NotFound));
 
         let result = ports.account().delete_account(&principal_of(&user())).await;
 
@@ -82,7 +82,7 @@ mod tests {
         ports
             .users
             .expect_delete()
-            .returning(|_, _, _| Err(DeleteUserError::Infra(InfraError::unexpected("down"))));
+            .returning(|_, _, _| Err(UserDeletionError::Infra(InfraError::unexpected("down"))));
 
         let result = ports.account().delete_account(&principal_of(&user())).await;
 

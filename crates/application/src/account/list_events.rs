@@ -1,14 +1,7 @@
-use domain::{EventCursor, ListEventsError, SecurityEvent, UserId};
+use domain::{EventCursor, ListEventsError, UserId};
 
 use super::Account;
-
-/// One page of a user's security trail, newest first.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct EventPage {
-    pub items: Vec<SecurityEvent>,
-    /// Where the next page starts: set exactly when more events follow.
-    pub next_cursor: Option<EventCursor>,
-}
+use crate::support::event_pages::{EventPage, event_page};
 
 /// Which page of whose security trail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,9 +15,7 @@ pub struct ListEventsQuery {
 
 impl Account {
     /// Up to `limit` (at least 1) security events of `user_id`, newest
-    /// first, strictly older than `after` when given. One extra event is
-    /// asked for, so the page knows whether another follows without a
-    /// second query.
+    /// first, strictly older than `after` when given (see [`event_page`]).
     ///
     /// # Errors
     /// `Infra` only.
@@ -34,25 +25,14 @@ impl Account {
             limit,
             after,
         } = query;
-        let mut items = self
-            .events
-            .list_for_user(user_id, limit.saturating_add(1), after)
-            .await?;
-        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let more = items.len() > limit;
-        items.truncate(limit);
-        let next_cursor = items.last().filter(|_| more).map(|last| EventCursor {
-            at: last.at,
-            id: last.id,
-        });
-        Ok(EventPage { items, next_cursor })
+        Ok(event_page(self.events.as_ref(), user_id, limit, after).await?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
-    use domain::{EventKind, InfraError};
+    use domain::{EventKind, InfraError, SecurityEvent};
     use uuid::Uuid;
 
     use super::*;

@@ -23,7 +23,9 @@ use crate::support::password_check::PasswordCheck;
 use crate::{AuthConfig, Ports, Principal};
 
 pub use confirm_email_change::ConfirmEmailChangeCommand;
-pub use list_events::{EventPage, ListEventsQuery};
+pub use list_events::ListEventsQuery;
+
+pub use crate::support::event_pages::EventPage;
 pub use request_email_change::RequestEmailChangeCommand;
 pub use update_profile::UpdateProfileCommand;
 pub use verify_email::VerifyEmailCommand;

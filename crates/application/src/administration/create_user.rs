@@ -1,4 +1,4 @@
-use domain::{Email, Password, RegisterError, RequestContext, Role, User, UserName};
+use domain::{CreateUserError, Email, Password, RequestContext, Role, User, UserName};
 
 use super::Administration;
 
@@ -16,7 +16,6 @@ impl Administration {
     /// Creates an active account with the role and verification state the
     /// operator chose, with its `registered` event; an unverified one is
     /// welcomed with a verification link, as a self-registered one is.
-    /// (It shares registration's error: it is the same creation.)
     ///
     /// # Errors
     /// `EmailTaken`; `Infra(Overloaded)` when the hashing queue is full.
@@ -24,8 +23,8 @@ impl Administration {
         &self,
         command: CreateUserCommand,
         context: &RequestContext,
-    ) -> Result<User, RegisterError> {
-        self.accounts.create(command, context).await
+    ) -> Result<User, CreateUserError> {
+        Ok(self.accounts.create(command, context).await?)
     }
 }
 

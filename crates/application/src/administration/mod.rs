@@ -1,14 +1,42 @@
 //! Administration: what an operator does to the accounts the service holds.
 
 mod create_user;
+mod delete_user;
+mod end_user_sessions;
+mod get_user;
+mod list_user_events;
+mod list_users;
+mod send_password_reset;
+mod update_user;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
-use domain::{RegisterError, RequestContext, User};
+use domain::ports::{Clock, SecurityEventRepository, UserRepository};
+use domain::{
+    CreateUserError, DeleteUserError, EndUserSessionsError, GetUserError, ListUserEventsError,
+    ListUsersError, RequestContext, SendPasswordResetError, UpdateUserError, User,
+};
 
+use crate::support::event_pages::EventPage;
 use crate::support::new_account::NewAccounts;
-use crate::{AuthConfig, Ports};
+use crate::support::one_time::Links;
+use crate::{AuthConfig, Ports, Principal};
 
 pub use create_user::CreateUserCommand;
+pub use delete_user::DeleteUserCommand;
+pub use end_user_sessions::EndUserSessionsCommand;
+pub use get_user::GetUserQuery;
+pub use list_user_events::ListUserEventsQuery;
+pub use list_users::{ListUsersQuery, UserPage};
+pub use send_password_reset::SendPasswordResetCommand;
+pub use update_user::UpdateUserCommand;
+
+/// The `detail` of an event an admin caused: the admin's id, so the trail
+/// says who acted.
+fn by_admin(admin: &Principal) -> String {
+    format!("by admin {}", admin.user.id)
+}
 
 /// Administration, as the admin API will see it (the command line, which
 /// creates the first admin, calls [`Administration`] itself).
@@ -21,13 +49,60 @@ pub trait AdministrationService: Send + Sync + 'static {
         &self,
         command: CreateUserCommand,
         context: &RequestContext,
-    ) -> Result<User, RegisterError>;
+    ) -> Result<User, CreateUserError>;
+
+    /// A page of accounts; see [`Administration::list_users`].
+    async fn list_users(&self, query: ListUsersQuery) -> Result<UserPage, ListUsersError>;
+
+    /// One account; see [`Administration::get_user`].
+    async fn get_user(&self, query: GetUserQuery) -> Result<User, GetUserError>;
+
+    /// Changes an account; see [`Administration::update_user`].
+    async fn update_user(
+        &self,
+        admin: &Principal,
+        command: UpdateUserCommand,
+        context: &RequestContext,
+    ) -> Result<User, UpdateUserError>;
+
+    /// Mails an account a reset link; see
+    /// [`Administration::send_password_reset`].
+    async fn send_password_reset(
+        &self,
+        admin: &Principal,
+        command: SendPasswordResetCommand,
+        context: &RequestContext,
+    ) -> Result<(), SendPasswordResetError>;
+
+    /// Ends every session of an account; see
+    /// [`Administration::end_user_sessions`].
+    async fn end_user_sessions(
+        &self,
+        admin: &Principal,
+        command: EndUserSessionsCommand,
+        context: &RequestContext,
+    ) -> Result<(), EndUserSessionsError>;
+
+    /// A page of an account's events; see
+    /// [`Administration::list_user_events`].
+    async fn list_user_events(
+        &self,
+        query: ListUserEventsQuery,
+    ) -> Result<EventPage, ListUserEventsError>;
+
+    /// Deletes an account; see [`Administration::delete_user`].
+    async fn delete_user(&self, command: DeleteUserCommand) -> Result<(), DeleteUserError>;
 }
 
 /// The administration service, one use case per file of this module.
 #[derive(Clone)]
 pub struct Administration {
+    users: Arc<dyn UserRepository>,
+    events: Arc<dyn SecurityEventRepository>,
+    clock: Arc<dyn Clock>,
     accounts: NewAccounts,
+    links: Links,
+    reset_ttl_secs: u64,
 }
 
 impl std::fmt::Debug for Administration {
@@ -40,7 +115,12 @@ impl Administration {
     #[must_use]
     pub fn new(ports: &Ports, config: AuthConfig) -> Self {
         Self {
+            users: ports.users.clone(),
+            events: ports.events.clone(),
+            clock: ports.clock.clone(),
             accounts: NewAccounts::new(ports, &config),
+            links: Links::new(ports, &config.public_url),
+            reset_ttl_secs: config.reset_ttl_secs,
         }
     }
 }
@@ -51,7 +131,53 @@ impl AdministrationService for Administration {
         &self,
         command: CreateUserCommand,
         context: &RequestContext,
-    ) -> Result<User, RegisterError> {
+    ) -> Result<User, CreateUserError> {
         Administration::create_user(self, command, context).await
+    }
+
+    async fn list_users(&self, query: ListUsersQuery) -> Result<UserPage, ListUsersError> {
+        Administration::list_users(self, query).await
+    }
+
+    async fn get_user(&self, query: GetUserQuery) -> Result<User, GetUserError> {
+        Administration::get_user(self, query).await
+    }
+
+    async fn update_user(
+        &self,
+        admin: &Principal,
+        command: UpdateUserCommand,
+        context: &RequestContext,
+    ) -> Result<User, UpdateUserError> {
+        Administration::update_user(self, admin, command, context).await
+    }
+
+    async fn send_password_reset(
+        &self,
+        admin: &Principal,
+        command: SendPasswordResetCommand,
+        context: &RequestContext,
+    ) -> Result<(), SendPasswordResetError> {
+        Administration::send_password_reset(self, admin, command, context).await
+    }
+
+    async fn end_user_sessions(
+        &self,
+        admin: &Principal,
+        command: EndUserSessionsCommand,
+        context: &RequestContext,
+    ) -> Result<(), EndUserSessionsError> {
+        Administration::end_user_sessions(self, admin, command, context).await
+    }
+
+    async fn list_user_events(
+        &self,
+        query: ListUserEventsQuery,
+    ) -> Result<EventPage, ListUserEventsError> {
+        Administration::list_user_events(self, query).await
+    }
+
+    async fn delete_user(&self, command: DeleteUserCommand) -> Result<(), DeleteUserError> {
+        Administration::delete_user(self, command).await
     }
 }

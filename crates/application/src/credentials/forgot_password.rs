@@ -1,10 +1,6 @@
-use domain::{
-    Effects, Email, EventKind, ForgotPasswordError, InfraError, MailKind, NewSecurityEvent,
-    RequestContext, TokenPurpose, User,
-};
+use domain::{Email, EventKind, ForgotPasswordError, NewSecurityEvent, RequestContext};
 
 use super::Credentials;
-use crate::support::one_time::{RESET_PASSWORD_PAGE, TokenRequest, mail_to};
 
 /// The address a reset link is asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,41 +23,25 @@ impl Credentials {
         context: &RequestContext,
     ) -> Result<(), ForgotPasswordError> {
         match self.users.find_by_email(&command.email).await? {
-            Some(user) if user.is_active => Ok(self.send_password_reset(&user, context).await?),
+            Some(user) if user.is_active => {
+                let now = self.clock.now();
+                let event =
+                    NewSecurityEvent::new(user.id, EventKind::PasswordResetRequested, now, context);
+                let ttl_secs = self.config.reset_ttl_secs;
+                Ok(self
+                    .links
+                    .send_password_reset(&user, now, ttl_secs, event)
+                    .await?)
+            }
             _ => Ok(()),
         }
-    }
-
-    /// Issues a reset token for `user` with the mail carrying its link and a
-    /// `password_reset_requested` event, atomically.
-    pub(crate) async fn send_password_reset(
-        &self,
-        user: &User,
-        context: &RequestContext,
-    ) -> Result<(), InfraError> {
-        let now = self.clock.now();
-        let (token, record) = self.links.new_one_time_token(TokenRequest {
-            user_id: user.id,
-            purpose: TokenPurpose::ResetPassword,
-            new_email: None,
-            now,
-            ttl_secs: self.config.reset_ttl_secs,
-        });
-        let link = self.links.link(RESET_PASSWORD_PAGE, &token);
-        let event = NewSecurityEvent::new(user.id, EventKind::PasswordResetRequested, now, context);
-        let effects = Effects::event(event).with_mail(mail_to(
-            MailKind::ResetPassword,
-            &user.email,
-            &user.name,
-            Some(link),
-        ));
-        self.links.issue(record, effects).await
     }
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
+    use domain::{InfraError, MailKind, TokenPurpose, User};
     use mockall::predicate::always;
 
     use super::*;

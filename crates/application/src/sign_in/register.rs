@@ -36,14 +36,14 @@ impl SignIn {
         command: RegisterCommand,
         context: &RequestContext,
     ) -> Result<User, RegisterError> {
-        self.accounts.create(command.into(), context).await
+        Ok(self.accounts.create(command.into(), context).await?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::Duration;
-    use domain::{CreateUserError, InfraError, PasswordHash, Role};
+    use domain::{InfraError, PasswordHash, Role, UserCreationError};
     use mockall::predicate::always;
 
     use super::*;
@@ -164,7 +164,7 @@ mod tests {
         ports
             .users
             .expect_create()
-            .returning(|_, _| Err(CreateUserError::EmailTaken));
+            .returning(|_, _| Err(UserCreationError::EmailTaken));
 
         let result = ports.sign_in().register(command(), &context()).await;
 

@@ -1,6 +1,7 @@
 //! What several services share: the password check with its lockout, the
 //! one-time tokens and their links, and small time helpers.
 
+pub(crate) mod event_pages;
 pub(crate) mod new_account;
 pub(crate) mod one_time;
 pub(crate) mod password_check;

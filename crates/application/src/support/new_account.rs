@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use domain::ports::{Clock, PasswordHasher, UserRepository};
 use domain::{
-    Effects, EventKind, MailKind, NewSecurityEvent, NewUser, RegisterError, RequestContext,
-    TokenPurpose, User, UserId,
+    Effects, EventKind, MailKind, NewSecurityEvent, NewUser, RequestContext, TokenPurpose, User,
+    UserCreationError, UserId,
 };
 
 use super::one_time::{Links, TokenRequest, VERIFY_EMAIL_PAGE, mail_to};
@@ -45,7 +45,7 @@ impl NewAccounts {
         &self,
         command: CreateUserCommand,
         context: &RequestContext,
-    ) -> Result<User, RegisterError> {
+    ) -> Result<User, UserCreationError> {
         let password_hash = self.hasher.hash(command.password.as_plain()).await?;
         let now = self.clock.now();
         let id = UserId::generate();
@@ -81,6 +81,6 @@ impl NewAccounts {
                 Some(link),
             ));
         }
-        Ok(self.users.create(user, effects).await?)
+        self.users.create(user, effects).await
     }
 }

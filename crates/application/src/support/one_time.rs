@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use domain::ports::{OneTimeTokenRepository, SecretTokens};
 use domain::{
-    Effects, Email, InfraError, MailKind, NewOneTimeToken, OneTimeToken, OutgoingMail, SecretToken,
-    Timestamp, TokenPurpose, UserId, UserName,
+    Effects, Email, InfraError, MailKind, NewOneTimeToken, NewSecurityEvent, OneTimeToken,
+    OutgoingMail, SecretToken, Timestamp, TokenPurpose, User, UserId, UserName,
 };
 
 use super::seconds;
@@ -93,6 +93,33 @@ impl Links {
         effects: Effects,
     ) -> Result<(), InfraError> {
         self.one_time_tokens.issue(token, effects).await
+    }
+
+    /// Issues a password-reset token for `user`, valid `ttl_secs` from
+    /// `now`, with the mail carrying its link and `event`, atomically (a
+    /// newer link voids older ones).
+    pub(crate) async fn send_password_reset(
+        &self,
+        user: &User,
+        now: Timestamp,
+        ttl_secs: u64,
+        event: NewSecurityEvent,
+    ) -> Result<(), InfraError> {
+        let (token, record) = self.new_one_time_token(TokenRequest {
+            user_id: user.id,
+            purpose: TokenPurpose::ResetPassword,
+            new_email: None,
+            now,
+            ttl_secs,
+        });
+        let link = self.link(RESET_PASSWORD_PAGE, &token);
+        let effects = Effects::event(event).with_mail(mail_to(
+            MailKind::ResetPassword,
+            &user.email,
+            &user.name,
+            Some(link),
+        ));
+        self.issue(record, effects).await
     }
 
     /// The stored token behind `presented`, when it has `purpose` and is

@@ -5,11 +5,13 @@
 //! by the service that runs it.
 
 mod account;
+mod administration;
 mod credentials;
 mod ports;
 mod sign_in;
 
 pub use account::*;
+pub use administration::*;
 pub use credentials::*;
 pub use ports::*;
 pub use sign_in::*;

@@ -4,7 +4,7 @@ use super::InfraError;
 
 /// `UserRepository::create` failures.
 #[derive(Debug, thiserror::Error)]
-pub enum CreateUserError {
+pub enum UserCreationError {
     #[error("email already registered")]
     EmailTaken,
     #[error(transparent)]
@@ -66,7 +66,7 @@ pub enum AccessChangeError {
 
 /// `UserRepository::delete` failures.
 #[derive(Debug, thiserror::Error)]
-pub enum DeleteUserError {
+pub enum UserDeletionError {
     #[error("no such user")]
     NotFound,
     #[error("the last active admin must remain")]

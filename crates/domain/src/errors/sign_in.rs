@@ -1,6 +1,6 @@
 //! Errors of the sign-in use cases.
 
-use super::{CreateUserError, InfraError, TokenDecodeError};
+use super::{InfraError, TokenDecodeError, UserCreationError};
 
 /// Use case: register (and admin/CLI user creation).
 #[derive(Debug, thiserror::Error)]
@@ -11,11 +11,11 @@ pub enum RegisterError {
     Infra(#[from] InfraError),
 }
 
-impl From<CreateUserError> for RegisterError {
-    fn from(error: CreateUserError) -> Self {
+impl From<UserCreationError> for RegisterError {
+    fn from(error: UserCreationError) -> Self {
         match error {
-            CreateUserError::EmailTaken => Self::EmailTaken,
-            CreateUserError::Infra(infra) => Self::Infra(infra),
+            UserCreationError::EmailTaken => Self::EmailTaken,
+            UserCreationError::Infra(infra) => Self::Infra(infra),
         }
     }
 }

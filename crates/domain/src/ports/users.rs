@@ -1,9 +1,9 @@
 use async_trait::async_trait;
 
 use crate::{
-    AccessChange, AccessChangeError, ChangeEmailError, CreateUserError, DeleteUserError, Effects,
-    Email, InfraError, NewUser, PasswordHash, RedeemTokenError, Timestamp, TokenHash, User,
-    UserChange, UserChangeError, UserCursor, UserFilter, UserId,
+    AccessChange, AccessChangeError, ChangeEmailError, Effects, Email, InfraError, NewUser,
+    PasswordHash, RedeemTokenError, Timestamp, TokenHash, User, UserChange, UserChangeError,
+    UserCreationError, UserCursor, UserDeletionError, UserFilter, UserId,
 };
 
 /// Storage of user accounts.
@@ -17,10 +17,10 @@ use crate::{
 pub trait UserRepository: Send + Sync {
     /// Inserts `user` and applies `effects`, all in one transaction.
     ///
-    /// MUST return `CreateUserError::EmailTaken` (and write nothing) when
+    /// MUST return `UserCreationError::EmailTaken` (and write nothing) when
     /// another account has the same email; emails are stored lowercased, so
     /// this is case-insensitive.
-    async fn create(&self, user: NewUser, effects: Effects) -> Result<User, CreateUserError>;
+    async fn create(&self, user: NewUser, effects: Effects) -> Result<User, UserCreationError>;
 
     /// The account with this id, or `None`.
     ///
@@ -145,5 +145,5 @@ pub trait UserRepository: Send + Sync {
         id: UserId,
         at: Timestamp,
         effects: Effects,
-    ) -> Result<(), DeleteUserError>;
+    ) -> Result<(), UserDeletionError>;
 }
