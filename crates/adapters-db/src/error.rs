@@ -2,8 +2,8 @@
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use domain::{
-    AccessChangeError, BoxError, ChangeEmailError, CreateUserError, DeleteUserError, InfraError,
-    RedeemTokenError, UserChangeError,
+    AccessChangeError, BoxError, ChangeEmailError, InfraError, RedeemTokenError, UserChangeError,
+    UserCreationError, UserDeletionError,
 };
 
 /// Why [`DatabaseUrl::parse`](crate::DatabaseUrl::parse) refused a URL. It
@@ -119,7 +119,7 @@ impl From<StoreError> for InfraError {
     }
 }
 
-impl From<StoreError> for CreateUserError {
+impl From<StoreError> for UserCreationError {
     fn from(error: StoreError) -> Self {
         if error.is_duplicate_email() {
             Self::EmailTaken
@@ -157,7 +157,7 @@ impl From<StoreError> for AccessChangeError {
     }
 }
 
-impl From<StoreError> for DeleteUserError {
+impl From<StoreError> for UserDeletionError {
     fn from(error: StoreError) -> Self {
         Self::Infra(error.into())
     }

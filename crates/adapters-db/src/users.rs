@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use domain::ports::UserRepository;
 use domain::refusal::{LastAdmin, TokenUnusable, UserNotFound};
 use domain::{
-    AccessChange, AccessChangeError, ChangeEmailError, CreateUserError, DeleteUserError, Effects,
-    Email, InfraError, NewUser, PasswordHash, RedeemTokenError, Role, Timestamp, TokenHash, User,
-    UserChange, UserChangeError, UserCursor, UserFilter, UserId,
+    AccessChange, AccessChangeError, ChangeEmailError, Effects, Email, InfraError, NewUser,
+    PasswordHash, RedeemTokenError, Role, Timestamp, TokenHash, User, UserChange, UserChangeError,
+    UserCreationError, UserCursor, UserDeletionError, UserFilter, UserId,
 };
 
 use crate::connection::{DbConnection, write_transaction};
@@ -195,15 +195,15 @@ fn delete_user(
     id: UserId,
     at: Timestamp,
     effects: &Effects,
-) -> Result<(), Abort<DeleteUserError>> {
+) -> Result<(), Abort<UserDeletionError>> {
     let key = id.to_string();
     // Whether this user is an admin is known only once the row is locked,
     // and the admin rows come first: lock them whatever the answer.
     let admins = lock_active_admins(conn)?;
-    let current =
-        lock_user(conn, &key, RowLock::Update)?.ok_or(Abort::Refused(DeleteUserError::NotFound))?;
+    let current = lock_user(conn, &key, RowLock::Update)?
+        .ok_or(Abort::Refused(UserDeletionError::NotFound))?;
     if is_last_admin(&key, &current, &admins) {
-        return Err(Abort::Refused(DeleteUserError::LastAdmin));
+        return Err(Abort::Refused(UserDeletionError::LastAdmin));
     }
     // Sessions (and their refresh tokens), one-time tokens and security
     // events go with the user: their foreign keys cascade.
@@ -282,7 +282,7 @@ fn list_users(
 
 #[async_trait]
 impl UserRepository for Database {
-    async fn create(&self, user: NewUser, effects: Effects) -> Result<User, CreateUserError> {
+    async fn create(&self, user: NewUser, effects: Effects) -> Result<User, UserCreationError> {
         let user = NewUser {
             created_at: stored(user.created_at),
             ..user
@@ -298,7 +298,7 @@ impl UserRepository for Database {
             Ok(user.into_user())
         })
         .await
-        .map_err(CreateUserError::from)
+        .map_err(UserCreationError::from)
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, InfraError> {
@@ -421,9 +421,9 @@ impl UserRepository for Database {
         id: UserId,
         at: Timestamp,
         effects: Effects,
-    ) -> Result<(), DeleteUserError> {
+    ) -> Result<(), UserDeletionError> {
         self.run(move |conn| refusable(conn, |conn| delete_user(conn, id, at, &effects)))
             .await
-            .map_err(DeleteUserError::from)?
+            .map_err(UserDeletionError::from)?
     }
 }

@@ -336,7 +336,7 @@ impl State {
 
 #[cfg(test)]
 mod tests {
-    use domain::CreateUserError;
+    use domain::UserCreationError;
     use domain::ports::{CheckStatus, HealthProbe, Outbox, UserRepository};
 
     use super::*;
@@ -379,7 +379,7 @@ mod tests {
         assert!(
             matches!(
                 created,
-                Err(CreateUserError::Infra(InfraError::Unexpected(_)))
+                Err(UserCreationError::Infra(InfraError::Unexpected(_)))
             ),
             "{created:?}"
         );

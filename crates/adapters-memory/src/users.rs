@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use domain::ports::UserRepository;
 use domain::refusal::{TokenUnusable, UserNotFound};
 use domain::{
-    AccessChange, AccessChangeError, ChangeEmailError, CreateUserError, DeleteUserError, Effects,
-    Email, EndSessions, InfraError, NewUser, PasswordHash, RedeemTokenError, Role, Timestamp,
-    TokenHash, User, UserChange, UserChangeError, UserCursor, UserFilter, UserId,
+    AccessChange, AccessChangeError, ChangeEmailError, Effects, Email, EndSessions, InfraError,
+    NewUser, PasswordHash, RedeemTokenError, Role, Timestamp, TokenHash, User, UserChange,
+    UserChangeError, UserCreationError, UserCursor, UserDeletionError, UserFilter, UserId,
 };
 
 use crate::store::{MemoryStore, State, StoreError, stored};
@@ -151,7 +151,7 @@ impl State {
 
 #[async_trait]
 impl UserRepository for MemoryStore {
-    async fn create(&self, user: NewUser, effects: Effects) -> Result<User, CreateUserError> {
+    async fn create(&self, user: NewUser, effects: Effects) -> Result<User, UserCreationError> {
         let user = NewUser {
             created_at: stored(user.created_at),
             ..user
@@ -166,7 +166,7 @@ impl UserRepository for MemoryStore {
                 .into());
             }
             if state.emails.contains_key(&user.email) {
-                return Err(CreateUserError::EmailTaken);
+                return Err(UserCreationError::EmailTaken);
             }
             state
                 .check_effects(&effects, &|id| {
@@ -321,13 +321,13 @@ impl UserRepository for MemoryStore {
         id: UserId,
         at: Timestamp,
         effects: Effects,
-    ) -> Result<(), DeleteUserError> {
+    ) -> Result<(), UserDeletionError> {
         self.with_state(|state| {
             if !state.users.contains_key(&id) {
-                return Err(DeleteUserError::NotFound);
+                return Err(UserDeletionError::NotFound);
             }
             if state.is_last_admin(id) {
-                return Err(DeleteUserError::LastAdmin);
+                return Err(UserDeletionError::LastAdmin);
             }
             // Effects are written after the deletion: one that refers to
             // the deleted user fails it all, as the database's foreign keys

@@ -7,8 +7,8 @@ use domain::ports::{
     LockoutPolicy, LoginThrottle, OneTimeTokenRepository, SessionRepository, UserRepository,
 };
 use domain::{
-    CreateUserError, Effects, EventKind, InfraError, NewSession, RefreshRotation, Role,
-    TokenPurpose, UserId,
+    Effects, EventKind, InfraError, NewSession, RefreshRotation, Role, TokenPurpose,
+    UserCreationError, UserId,
 };
 
 use crate::support::*;
@@ -25,7 +25,7 @@ async fn a_user_with_a_taken_id_is_not_created() {
     assert!(
         matches!(
             result,
-            Err(CreateUserError::Infra(InfraError::Unexpected(_)))
+            Err(UserCreationError::Infra(InfraError::Unexpected(_)))
         ),
         "{result:?}"
     );

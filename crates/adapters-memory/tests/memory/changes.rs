@@ -5,9 +5,9 @@
 use adapters_memory::MemoryStore;
 use domain::ports::{OneTimeTokenRepository, UserRepository};
 use domain::{
-    AccessChange, AccessChangeError, ChangeEmailError, DeleteUserError, Effects, Email,
-    EndSessions, EventKind, InfraError, PasswordHash, RedeemTokenError, Role, TokenPurpose,
-    UserChange, UserChangeError, UserId, UserName,
+    AccessChange, AccessChangeError, ChangeEmailError, Effects, Email, EndSessions, EventKind,
+    InfraError, PasswordHash, RedeemTokenError, Role, TokenPurpose, UserChange, UserChangeError,
+    UserDeletionError, UserId, UserName,
 };
 
 use crate::support::*;
@@ -206,7 +206,7 @@ async fn refused_changes_write_nothing_and_are_checked_in_the_database_order() {
         "{unknown:?}"
     );
     assert!(
-        matches!(deleted, Err(DeleteUserError::LastAdmin)),
+        matches!(deleted, Err(UserDeletionError::LastAdmin)),
         "{deleted:?}"
     );
     let after = snapshot(&store, &[&admin, &other], &[&s], &["r0"], &["change"]).await;

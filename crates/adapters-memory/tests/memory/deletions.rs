@@ -5,8 +5,8 @@ use adapters_memory::MemoryStore;
 use chrono::TimeDelta;
 use domain::ports::{OneTimeTokenRepository, SessionRepository, UserRepository};
 use domain::{
-    CreateUserError, DeleteUserError, Effects, EventKind, InfraError, RefreshRotation, Role,
-    TokenPurpose,
+    Effects, EventKind, InfraError, RefreshRotation, Role, TokenPurpose, UserCreationError,
+    UserDeletionError,
 };
 
 use crate::support::*;
@@ -67,7 +67,7 @@ async fn a_deletion_whose_effects_refer_to_the_deleted_user_leaves_everything_as
         assert!(
             matches!(
                 result,
-                Err(DeleteUserError::Infra(InfraError::Unexpected(_)))
+                Err(UserDeletionError::Infra(InfraError::Unexpected(_)))
             ),
             "{result:?}"
         );
@@ -95,7 +95,7 @@ async fn a_deletion_whose_effects_refer_to_the_deleted_user_leaves_everything_as
     )
     .await;
     assert!(
-        matches!(again, Err(CreateUserError::EmailTaken)),
+        matches!(again, Err(UserCreationError::EmailTaken)),
         "{again:?}"
     );
 }

@@ -9,8 +9,8 @@ use domain::ports::{
     LockoutPolicy, LoginThrottle, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
 };
 use domain::{
-    AccessChange, AccessChangeError, ChangeEmailError, DeleteUserError, Effects, Email, EventKind,
-    RedeemTokenError, RefreshRotation, RefreshTokenState, Role, TokenPurpose, UserChange,
+    AccessChange, AccessChangeError, ChangeEmailError, Effects, Email, EventKind, RedeemTokenError,
+    RefreshRotation, RefreshTokenState, Role, TokenPurpose, UserChange, UserDeletionError,
 };
 use tokio::sync::Barrier;
 
@@ -200,7 +200,7 @@ async fn concurrent_removals_of_many_admins_leave_exactly_one() {
                 let change = UserChange::new(id, t0());
                 let removed = match i % 3 {
                     0 => store.delete(id, t0(), Effects::none()).await.map_err(|e| {
-                        assert!(matches!(e, DeleteUserError::LastAdmin), "{e:?}");
+                        assert!(matches!(e, UserDeletionError::LastAdmin), "{e:?}");
                     }),
                     1 => store
                         .change_access(

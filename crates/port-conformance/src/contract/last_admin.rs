@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use domain::ports::{SessionRepository, UserRepository};
 use domain::{
-    AccessChange, AccessChangeError, DeleteUserError, Effects, EndSessions, Role, Timestamp,
-    UserChange, UserId, UserName,
+    AccessChange, AccessChangeError, Effects, EndSessions, Role, Timestamp, UserChange,
+    UserDeletionError, UserId, UserName,
 };
 
 use crate::contract::support::*;
@@ -214,7 +214,7 @@ async fn remove<S: Store>(db: &S, admin: UserId, how: Removal, at: Timestamp) ->
         Removal::Deactivate => access(DEACTIVATION).await,
         Removal::Delete => match db.delete(admin, t0(), Effects::none()).await {
             Ok(()) => false,
-            Err(DeleteUserError::LastAdmin) => true,
+            Err(UserDeletionError::LastAdmin) => true,
             Err(other) => panic!("{how:?}: {other:?}"),
         },
     };

@@ -6,8 +6,8 @@ use domain::ports::{
     LockoutPolicy, LoginThrottle, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
 };
 use domain::{
-    AccessChange, CreateUserError, Effects, Email, EventKind, InfraError, MailKind,
-    NewOneTimeToken, OutgoingMail, RefreshRotation, Role, TokenPurpose, UserChange, UserId,
+    AccessChange, Effects, Email, EventKind, InfraError, MailKind, NewOneTimeToken, OutgoingMail,
+    RefreshRotation, Role, TokenPurpose, UserChange, UserCreationError, UserId,
 };
 
 use crate::Harness;
@@ -64,13 +64,13 @@ pub(crate) async fn a_user_that_cannot_be_created_queues_no_mail<H: Harness>(f: 
     let failed = UserRepository::create(&f.db, new_user("grace@example.com"), orphan).await;
 
     assert!(
-        matches!(taken, Err(CreateUserError::EmailTaken)),
+        matches!(taken, Err(UserCreationError::EmailTaken)),
         "{taken:?}"
     );
     assert!(
         matches!(
             failed,
-            Err(CreateUserError::Infra(InfraError::Unexpected(_)))
+            Err(UserCreationError::Infra(InfraError::Unexpected(_)))
         ),
         "{failed:?}"
     );

@@ -4,8 +4,8 @@
 use chrono::TimeDelta;
 use domain::ports::{OneTimeTokenRepository, SessionRepository, UserRepository};
 use domain::{
-    DeleteUserError, Effects, EventKind, InfraError, MailKind, RefreshRotation, TokenPurpose,
-    UserChange, UserId,
+    Effects, EventKind, InfraError, MailKind, RefreshRotation, TokenPurpose, UserChange,
+    UserDeletionError, UserId,
 };
 
 use crate::Harness;
@@ -102,7 +102,7 @@ pub(crate) async fn deleting_an_unknown_user_is_not_found_and_writes_nothing<H: 
     let result = f.db.delete(UserId::generate(), t0(), effects).await;
 
     assert!(
-        matches!(result, Err(DeleteUserError::NotFound)),
+        matches!(result, Err(UserDeletionError::NotFound)),
         "{result:?}"
     );
     assert_eq!(f.events(user.id).await, vec![]);
@@ -123,7 +123,7 @@ pub(crate) async fn deleting_the_only_active_admin_is_last_admin_and_writes_noth
     let result = f.db.delete(admin.id, t0(), effects).await;
 
     assert!(
-        matches!(result, Err(DeleteUserError::LastAdmin)),
+        matches!(result, Err(UserDeletionError::LastAdmin)),
         "{result:?}"
     );
     assert_eq!(f.db.find_by_id(admin.id).await.unwrap(), Some(admin));
@@ -142,7 +142,10 @@ pub(crate) async fn an_admin_can_be_deleted_while_another_active_admin_remains<H
     let last = f.db.delete(second.id, t0(), Effects::none()).await;
 
     assert_eq!(f.db.find_by_id(first.id).await.unwrap(), None);
-    assert!(matches!(last, Err(DeleteUserError::LastAdmin)), "{last:?}");
+    assert!(
+        matches!(last, Err(UserDeletionError::LastAdmin)),
+        "{last:?}"
+    );
     assert_eq!(f.db.find_by_id(second.id).await.unwrap(), Some(second));
 }
 
@@ -188,7 +191,7 @@ pub(crate) async fn a_deletion_whose_effect_cannot_be_written_deletes_nothing<H:
     assert!(
         matches!(
             result,
-            Err(DeleteUserError::Infra(InfraError::Unexpected(_)))
+            Err(UserDeletionError::Infra(InfraError::Unexpected(_)))
         ),
         "{result:?}"
     );

@@ -1,7 +1,9 @@
 //! `UserRepository` contract.
 
 use domain::ports::UserRepository;
-use domain::{CreateUserError, Effects, Email, EventKind, InfraError, PasswordHash, Role, UserId};
+use domain::{
+    Effects, Email, EventKind, InfraError, PasswordHash, Role, UserCreationError, UserId,
+};
 
 use crate::Harness;
 use crate::contract::support::*;
@@ -62,7 +64,7 @@ pub(crate) async fn creating_a_user_with_a_taken_email_is_email_taken_and_writes
     let result = UserRepository::create(&f.db, second.clone(), effects).await;
 
     assert!(
-        matches!(result, Err(CreateUserError::EmailTaken)),
+        matches!(result, Err(UserCreationError::EmailTaken)),
         "{result:?}"
     );
     assert_eq!(f.db.find_by_id(second.id).await.unwrap(), None);
@@ -82,7 +84,7 @@ pub(crate) async fn an_email_differing_only_in_case_is_taken<H: Harness>(f: Fixt
         UserRepository::create(&f.db, new_user("ada.lovelace@example.com"), Effects::none()).await;
 
     assert!(
-        matches!(result, Err(CreateUserError::EmailTaken)),
+        matches!(result, Err(UserCreationError::EmailTaken)),
         "{result:?}"
     );
 }
@@ -97,7 +99,7 @@ pub(crate) async fn a_user_whose_event_cannot_be_written_is_not_created<H: Harne
     assert!(
         matches!(
             result,
-            Err(CreateUserError::Infra(InfraError::Unexpected(_)))
+            Err(UserCreationError::Infra(InfraError::Unexpected(_)))
         ),
         "{result:?}"
     );
