@@ -87,7 +87,15 @@ impl Database {
                     .build(manager)
                     .map_err(|e| DbSetupError::Open(e.into()))?
             }
-            Target::Postgres(_) => builder.build_unchecked(Manager::new(target.clone())),
+            // No connection is opened ahead of need (r2d2 would otherwise
+            // fill the pool from its own threads at once): a short command
+            // (`migrate`, `create-admin`) that ends while one of those
+            // threads is inside libpq's connect crashes in the TLS
+            // library's exit handlers (SIGSEGV, about 1 run in 30). Idle
+            // connections are still kept for reuse once opened.
+            Target::Postgres(_) => builder
+                .min_idle(Some(0))
+                .build_unchecked(Manager::new(target.clone())),
         };
         Ok(Self {
             pool,
