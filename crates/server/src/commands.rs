@@ -87,6 +87,7 @@ fn create_admin(args: &CreateAdminArgs) -> anyhow::Result<()> {
         password,
         role: Role::Admin,
         email_verified: true,
+        created_by: None,
     };
     let user = block_on(create_admin_user(&settings, command))?;
     print(&format!(

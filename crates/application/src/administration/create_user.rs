@@ -1,4 +1,4 @@
-use domain::{CreateUserError, Email, Password, RequestContext, Role, User, UserName};
+use domain::{CreateUserError, Email, Password, RequestContext, Role, User, UserId, UserName};
 
 use super::Administration;
 
@@ -10,6 +10,9 @@ pub struct CreateUserCommand {
     pub password: Password,
     pub role: Role,
     pub email_verified: bool,
+    /// The admin who creates it, named in the `registered` event's
+    /// `detail`; `None` from the command line, which has no caller.
+    pub created_by: Option<UserId>,
 }
 
 impl Administration {
@@ -49,6 +52,7 @@ mod tests {
             password: strong_password(),
             role: Role::Admin,
             email_verified: true,
+            created_by: None,
         }
     }
 
@@ -116,6 +120,7 @@ mod tests {
             password: strong_password(),
             role: Role::User,
             email_verified: false,
+            created_by: None,
         };
 
         assert!(
@@ -125,5 +130,31 @@ mod tests {
                 .await
                 .is_ok()
         );
+    }
+
+    #[tokio::test]
+    async fn the_registered_event_names_the_admin_who_created_the_account() {
+        let mut ports = MockPorts::new();
+        hashing(&mut ports);
+        let admin = UserId::generate();
+        ports
+            .users
+            .expect_create()
+            .times(1)
+            .returning(move |user, effects| {
+                assert_eq!(effects.events[0].detail, Some(format!("by admin {admin}")));
+                Ok(user.into_user())
+            });
+        let command = CreateUserCommand {
+            created_by: Some(admin),
+            ..verified_admin()
+        };
+
+        let result = ports
+            .administration()
+            .create_user(command, &context())
+            .await;
+
+        assert!(result.is_ok());
     }
 }

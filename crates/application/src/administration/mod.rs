@@ -32,10 +32,9 @@ pub use list_users::{ListUsersQuery, UserPage};
 pub use send_password_reset::SendPasswordResetCommand;
 pub use update_user::UpdateUserCommand;
 
-/// The `detail` of an event an admin caused: the admin's id, so the trail
-/// says who acted.
+/// The `detail` of an event `admin` caused.
 fn by_admin(admin: &Principal) -> String {
-    format!("by admin {}", admin.user.id)
+    crate::support::by_admin(admin.user.id)
 }
 
 /// Administration, as the admin API will see it (the command line, which

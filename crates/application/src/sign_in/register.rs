@@ -19,6 +19,7 @@ impl From<RegisterCommand> for CreateUserCommand {
             password: command.password,
             role: Role::User,
             email_verified: false,
+            created_by: None,
         }
     }
 }

@@ -7,12 +7,18 @@ pub(crate) mod one_time;
 pub(crate) mod password_check;
 
 use chrono::Duration;
-use domain::Timestamp;
+use domain::{Timestamp, UserId};
 
 /// A configured number of seconds as a duration. Configuration bounds keep
 /// these far below the overflow point; saturate rather than panic anyway.
 pub(crate) fn seconds(secs: u64) -> Duration {
     Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1_000))
+}
+
+/// The `detail` of an event an admin caused: the admin's id, so the trail
+/// says who acted.
+pub(crate) fn by_admin(admin: UserId) -> String {
+    format!("by admin {admin}")
 }
 
 /// Whole seconds from `now` until `then`, rounded up, never negative.

@@ -9,6 +9,7 @@ use domain::{
     UserCreationError, UserId,
 };
 
+use super::by_admin;
 use super::one_time::{Links, TokenRequest, VERIFY_EMAIL_PAGE, mail_to};
 use crate::{AuthConfig, CreateUserCommand, Ports};
 
@@ -59,12 +60,11 @@ impl NewAccounts {
             password_hash,
             created_at: now,
         };
-        let mut effects = Effects::event(NewSecurityEvent::new(
-            id,
-            EventKind::Registered,
-            now,
-            context,
-        ));
+        let mut registered = NewSecurityEvent::new(id, EventKind::Registered, now, context);
+        if let Some(admin) = command.created_by {
+            registered = registered.with_detail(by_admin(admin));
+        }
+        let mut effects = Effects::event(registered);
         if !user.email_verified {
             let (token, record) = self.links.new_one_time_token(TokenRequest {
                 user_id: id,

@@ -80,6 +80,8 @@ impl TryFrom<CreateUserRequest> for CreateUserCommand {
                     password,
                     role,
                     email_verified: false,
+                    // Set by the handler, which knows the admin.
+                    created_by: None,
                 });
         errors.finish(command)
     }
@@ -114,9 +116,12 @@ impl TryFrom<CreateUserRequest> for CreateUserCommand {
 pub(crate) async fn create_user(
     state: Data<AppState>,
     client: ClientInfo,
-    AdminWith(_admin, NoQuery(body)): AdminWith<NoQuery<JsonBody<CreateUserRequest>>>,
+    AdminWith(admin, NoQuery(body)): AdminWith<NoQuery<JsonBody<CreateUserRequest>>>,
 ) -> Result<HttpResponse, ApiError> {
-    let command: CreateUserCommand = body.into_command()?;
+    let command = CreateUserCommand {
+        created_by: Some(admin.user.id),
+        ..body.into_command()?
+    };
     let user = state.administration.create_user(command, &client.0).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
