@@ -105,3 +105,69 @@ pub fn token_of(mail: &ReceivedMail) -> String {
 
 /// A password that meets every rule.
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Makes an active, verified admin with `server create-admin` on this
+/// server's database (password [`PASSWORD`]), logs in and returns the
+/// token pair. Panics with the command's output when it fails.
+pub fn create_admin(server: &TestServer, email: &str) -> Value {
+    let output = std::process::Command::new(crate::server_binary())
+        .args(["create-admin", "--email", email, "--name", "Admin"])
+        .current_dir(server.workdir())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("APP_DATABASE__URL", server.database_url())
+        .env("APP_AUTH__BCRYPT_COST", "4")
+        .env("APP_ADMIN_PASSWORD", PASSWORD)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run server create-admin");
+    assert!(
+        output.status.success(),
+        "create-admin failed ({}): {}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let login = server.login(email, PASSWORD);
+    assert_eq!(login.status(), 200, "admin login");
+    login.json().expect("token pair")
+}
+
+/// A request to `path` carrying the pair's access token.
+pub fn as_user(
+    server: &TestServer,
+    pair: &Value,
+    method: reqwest::Method,
+    path: &str,
+) -> reqwest::blocking::RequestBuilder {
+    server
+        .request(method, path)
+        .header("authorization", bearer(pair))
+}
+
+/// `POST /api/v1/users` as `admin` (password [`PASSWORD`]); asserts 201 and
+/// returns the new account.
+pub fn admin_creates_user(server: &TestServer, admin: &Value, email: &str, role: &str) -> Value {
+    let response = as_user(server, admin, reqwest::Method::POST, "/api/v1/users")
+        .json(&serde_json::json!({
+            "email": email, "password": PASSWORD, "name": "Test User", "role": role
+        }))
+        .send()
+        .expect("request");
+    assert_eq!(response.status(), 201, "create {email}");
+    response.json().expect("a user")
+}
+
+/// `PATCH /api/v1/users/{id}` as `admin` with `body`.
+pub fn admin_patches_user(server: &TestServer, admin: &Value, id: &str, body: &Value) -> Response {
+    as_user(
+        server,
+        admin,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/users/{id}"),
+    )
+    .json(body)
+    .send()
+    .expect("request")
+}
