@@ -6,7 +6,9 @@
 -- The statements are those adapters-db sends (printed with diesel's
 -- instrumentation), prepared with the same parameters. The first executions
 -- get custom plans; diesel caches prepared statements by their SQL, so after
--- five the server may switch to a generic plan: the last block shows it.
+-- five the server may switch to a generic plan: the last block shows what
+-- that would cost a search, which is why adapters-db runs a search under
+-- `SET LOCAL plan_cache_mode = force_custom_plan`.
 \set ON_ERROR_STOP on
 \timing off
 
