@@ -228,8 +228,9 @@ fn escape_like(text: &str) -> String {
 }
 
 /// The body of `list`: one query, newest first by (created_at, id)
-/// descending, along users_created_at_id_idx read backwards (or
-/// users_role_is_active_created_at_id_idx when both are filtered).
+/// descending, along the `(created_at, id)` index read backwards (on SQLite
+/// `users_created_at_id_search_idx`, which also holds the searched columns),
+/// or users_role_is_active_created_at_id_idx when both are filtered.
 fn list_users(
     conn: &mut DbConnection,
     filter: &UserFilter,

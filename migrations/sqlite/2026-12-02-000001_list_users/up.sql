@@ -16,3 +16,15 @@ UPDATE users SET name_folded = lower(name);
 -- read in either direction, so no DESC copy of that index is needed).
 CREATE INDEX users_role_is_active_created_at_id_idx
     ON users (role, is_active, created_at, id);
+
+-- SQLite has no trigram index, so a search walks the listing order and
+-- tests each account. With the searched columns in the index that walk
+-- reads the index alone and fetches only the rows that match: a rare `q`
+-- over 100,000 accounts takes about 30 ms instead of 60 to 110 (the table
+-- lookup per row was the cost), a common one stops after a page. It serves
+-- the unfiltered and deep pages as users_created_at_id_idx did, so that one
+-- goes.
+CREATE INDEX users_created_at_id_search_idx
+    ON users (created_at, id, email, name_folded);
+DROP INDEX users_created_at_id_idx;
+
