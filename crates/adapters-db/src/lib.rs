@@ -13,6 +13,7 @@ mod rows;
 mod schema;
 mod sessions;
 mod throttle;
+mod user_listing;
 mod users;
 
 #[cfg(feature = "testing")]
