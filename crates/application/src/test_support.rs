@@ -194,6 +194,14 @@ pub(crate) fn session_of(user: &User) -> Session {
     }
 }
 
+/// An active admin's principal, for the administration use cases.
+pub(crate) fn admin() -> Principal {
+    principal_of(&User {
+        role: Role::Admin,
+        ..user()
+    })
+}
+
 pub(crate) fn principal_of(user: &User) -> Principal {
     Principal {
         user: user.clone(),

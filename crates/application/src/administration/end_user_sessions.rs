@@ -43,20 +43,10 @@ impl Administration {
 
 #[cfg(test)]
 mod tests {
-    use domain::{InfraError, Role, SessionId, User};
+    use domain::InfraError;
 
     use super::*;
     use crate::test_support::*;
-
-    fn admin() -> Principal {
-        Principal {
-            user: User {
-                role: Role::Admin,
-                ..user()
-            },
-            session_id: SessionId::generate(),
-        }
-    }
 
     #[tokio::test]
     async fn every_session_ends_in_one_write_with_an_event_naming_the_admin() {

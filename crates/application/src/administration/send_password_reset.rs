@@ -41,21 +41,11 @@ impl Administration {
 
 #[cfg(test)]
 mod tests {
-    use domain::{InfraError, MailKind, Role, SessionId, TokenPurpose, User};
+    use domain::{InfraError, MailKind, TokenPurpose};
     use mockall::predicate::always;
 
     use super::*;
     use crate::test_support::*;
-
-    fn admin() -> Principal {
-        Principal {
-            user: User {
-                role: Role::Admin,
-                ..user()
-            },
-            session_id: SessionId::generate(),
-        }
-    }
 
     #[tokio::test]
     async fn the_reset_link_is_mailed_with_an_event_naming_the_admin() {

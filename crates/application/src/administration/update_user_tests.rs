@@ -1,17 +1,7 @@
-use domain::{InfraError, SessionId};
+use domain::InfraError;
 
 use super::*;
 use crate::test_support::*;
-
-fn admin() -> Principal {
-    Principal {
-        user: User {
-            role: Role::Admin,
-            ..user()
-        },
-        session_id: SessionId::generate(),
-    }
-}
 
 fn command(user_id: UserId) -> UpdateUserCommand {
     UpdateUserCommand {
