@@ -140,6 +140,7 @@ impl TestServer {
             database.url().to_owned(),
             Some(database),
             workdir,
+            &[],
             env,
         ))
     }
@@ -147,15 +148,20 @@ impl TestServer {
     /// Starts a server on the in-memory store (`APP_DATABASE__URL=memory:`),
     /// with the settings of [`start`](Self::start).
     pub fn start_in_memory(env: &[(&str, &str)]) -> Self {
+        Self::start_in_memory_with_args(&[], env)
+    }
+
+    /// [`start_in_memory`](Self::start_in_memory) as `server serve ARGS`.
+    pub fn start_in_memory_with_args(args: &[&str], env: &[(&str, &str)]) -> Self {
         let workdir = tempfile::tempdir().expect("temp dir");
-        Self::spawn("memory:".to_owned(), None, workdir, env)
+        Self::spawn("memory:".to_owned(), None, workdir, args, env)
     }
 
     /// Another server process on the same database, with its own port and
     /// working directory.
     pub fn sibling(&self, env: &[(&str, &str)]) -> Self {
         let workdir = tempfile::tempdir().expect("temp dir");
-        Self::spawn(self.database_url.clone(), None, workdir, env)
+        Self::spawn(self.database_url.clone(), None, workdir, &[], env)
     }
 
     /// Kills this server with SIGKILL (no graceful stop: a crash) and starts
@@ -169,6 +175,7 @@ impl TestServer {
             self.database_url.clone(),
             self.database.take(),
             workdir,
+            &[],
             env,
         )
     }
@@ -182,10 +189,12 @@ impl TestServer {
         database_url: String,
         database: Option<TestDatabase>,
         workdir: tempfile::TempDir,
+        args: &[&str],
         env: &[(&str, &str)],
     ) -> Self {
         let mut command = Command::new(server_binary());
         command
+            .args(args)
             .current_dir(workdir.path())
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())

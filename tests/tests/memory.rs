@@ -1,6 +1,7 @@
 //! The server on the in-memory store (`APP_DATABASE__URL=memory:`): it
-//! starts ready, warns that nothing survives a restart, and serves the
-//! account lifecycle with its mail.
+//! starts ready, warns that nothing survives a restart, serves the account
+//! lifecycle with its mail, and gets its first admin from
+//! `serve --admin-email`.
 
 // Test code: helpers outside #[test] fns fail loudly too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -60,4 +61,42 @@ fn the_in_memory_store_serves_registration_verification_login_refresh_and_logout
 
     assert_eq!(logout.status(), 204);
     assert_eq!(me(&server, &refreshed).status(), 401);
+}
+
+#[test]
+fn serve_with_a_first_admin_on_the_in_memory_store_lets_that_admin_manage_users() {
+    let server = TestServer::start_in_memory_with_args(
+        &[
+            "serve",
+            "--admin-email",
+            "Root@Example.com",
+            "--admin-name",
+            "Root",
+        ],
+        &[("APP_ADMIN_PASSWORD", PASSWORD)],
+    );
+    server.signed_up("ada@example.com");
+
+    let login = server.login("root@example.com", PASSWORD);
+    assert_eq!(login.status(), 200);
+    let pair: Value = login.json().unwrap();
+    let admin: Value = me(&server, &pair).json().unwrap();
+    let listed: Value = server
+        .get("/api/v1/users")
+        .header("authorization", bearer(&pair))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+
+    assert_eq!(admin["role"], "admin");
+    assert_eq!(admin["email_verified"], true);
+    let emails: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| user["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["ada@example.com", "root@example.com"]);
+    assert!(!server.log_text().contains(PASSWORD));
 }

@@ -41,6 +41,25 @@ pub struct ServeArgs {
     /// Serve without applying pending migrations (readiness reports them).
     #[arg(long)]
     pub no_migrate: bool,
+    /// With APP_DATABASE__URL=memory: only: create an active admin with a
+    /// verified email before serving (password as for create-admin).
+    #[arg(long, requires = "admin_name")]
+    pub admin_email: Option<String>,
+    /// The first admin's display name (with --admin-email).
+    #[arg(long, requires = "admin_email")]
+    pub admin_name: Option<String>,
+}
+
+impl ServeArgs {
+    /// `serve --admin-email E --admin-name N`: with `APP_DATABASE__URL=memory:`
+    /// no other process can reach the store, so `create-admin` cannot seed
+    /// it; the serving process creates the admin `create-admin` would. On a
+    /// database, `create-admin` is the one way. Clap guarantees both or
+    /// neither.
+    #[must_use]
+    pub fn first_admin(&self) -> Option<(&str, &str)> {
+        self.admin_email.as_deref().zip(self.admin_name.as_deref())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
@@ -107,22 +126,56 @@ mod tests {
 
     #[test]
     fn no_command_serves_with_migrations() {
-        assert_eq!(
-            parse(&[]).unwrap(),
-            Command::Serve(ServeArgs { no_migrate: false })
-        );
+        assert_eq!(parse(&[]).unwrap(), Command::Serve(ServeArgs::default()));
     }
 
     #[test]
     fn serve_takes_no_migrate() {
         assert_eq!(
             parse(&["serve"]).unwrap(),
-            Command::Serve(ServeArgs { no_migrate: false })
+            Command::Serve(ServeArgs::default())
         );
         assert_eq!(
             parse(&["serve", "--no-migrate"]).unwrap(),
-            Command::Serve(ServeArgs { no_migrate: true })
+            Command::Serve(ServeArgs {
+                no_migrate: true,
+                ..ServeArgs::default()
+            })
         );
+    }
+
+    #[test]
+    fn serve_takes_a_first_admin_with_an_email_and_a_name() {
+        assert_eq!(
+            parse(&[
+                "serve",
+                "--admin-email",
+                "root@example.com",
+                "--admin-name",
+                "Root"
+            ])
+            .unwrap(),
+            Command::Serve(ServeArgs {
+                no_migrate: false,
+                admin_email: Some("root@example.com".into()),
+                admin_name: Some("Root".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn serve_needs_both_the_first_admins_email_and_name() {
+        for args in [
+            &["serve", "--admin-email", "root@example.com"][..],
+            &["serve", "--admin-name", "Root"][..],
+        ] {
+            let error = parse(args).unwrap_err();
+            assert_eq!(
+                error.kind(),
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "{args:?}"
+            );
+        }
     }
 
     #[test]

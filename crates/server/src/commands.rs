@@ -32,7 +32,12 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         Command::CreateAdmin(args) => create_admin(&args),
         Command::Serve(args) => {
             let settings = start()?;
-            block_on(serve::serve(settings, args))
+            // Read before serving: the password may come from stdin.
+            let first_admin = args
+                .first_admin()
+                .map(|(email, name)| admin_command(email, name, ("--admin-email", "--admin-name")))
+                .transpose()?;
+            block_on(serve::serve(settings, args.no_migrate, first_admin))
         }
     }
 }
@@ -67,8 +72,37 @@ fn check_config() -> anyhow::Result<()> {
 /// creates the admin through the same use case as the admin API.
 fn create_admin(args: &CreateAdminArgs) -> anyhow::Result<()> {
     let settings = start()?;
-    let email = Email::parse(&args.email).map_err(|e| anyhow!("--email: {e}"))?;
-    let name = UserName::parse(&args.name).map_err(|e| anyhow!("--name: {e}"))?;
+    let command = admin_command(&args.email, &args.name, ("--email", "--name"))?;
+    let user = block_on(async {
+        let storage = Storage::open(&settings)?;
+        if !storage.persists() {
+            bail!(
+                "create-admin needs the database the server uses: with APP_DATABASE__URL={} \
+                 the account would be gone when this command exits \
+                 (use `server serve --admin-email E --admin-name N` instead)",
+                settings.database.url.redacted()
+            );
+        }
+        storage.migrate().await?;
+        create_admin_user(&settings, &storage, command, "server create-admin").await
+    })?;
+    print(&format!(
+        "created admin {} ({})",
+        user.email.as_str(),
+        user.id
+    ))
+}
+
+/// The admin to create from an email, a name and the password read from
+/// [`ADMIN_PASSWORD_VAR`] or standard input, every rule checked; `flags`
+/// name the options the email and name came from, for the error.
+pub(crate) fn admin_command(
+    email: &str,
+    name: &str,
+    flags: (&str, &str),
+) -> anyhow::Result<CreateUserCommand> {
+    let email = Email::parse(email).map_err(|e| anyhow!("{}: {e}", flags.0))?;
+    let name = UserName::parse(name).map_err(|e| anyhow!("{}: {e}", flags.1))?;
     let from_env = std::env::var(ADMIN_PASSWORD_VAR).ok();
     let stdin = std::io::stdin();
     let raw = if from_env.is_none() && stdin.is_terminal() {
@@ -81,40 +115,29 @@ fn create_admin(args: &CreateAdminArgs) -> anyhow::Result<()> {
     };
     let password = Password::parse(&raw, &[email.as_str(), name.as_str()])
         .map_err(|e| anyhow!("password: {e}"))?;
-    let command = CreateUserCommand {
+    Ok(CreateUserCommand {
         email,
         name,
         password,
         role: Role::Admin,
         email_verified: true,
         created_by: None,
-    };
-    let user = block_on(create_admin_user(&settings, command))?;
-    print(&format!(
-        "created admin {} ({})",
-        user.email.as_str(),
-        user.id
-    ))
+    })
 }
 
-async fn create_admin_user(
+/// Creates the admin through the administration service on `storage`
+/// (migrated); an email already taken is an error.
+pub(crate) async fn create_admin_user(
     settings: &Settings,
+    storage: &Storage,
     command: CreateUserCommand,
+    user_agent: &str,
 ) -> anyhow::Result<User> {
-    let storage = Storage::open(settings)?;
-    if !storage.persists() {
-        bail!(
-            "create-admin needs the database the server uses: with APP_DATABASE__URL={} \
-             the account would be gone when this command exits",
-            settings.database.url.redacted()
-        );
-    }
-    storage.migrate().await?;
-    let service = wiring::administration(settings, &storage)?;
+    let service = wiring::administration(settings, storage)?;
     let email = command.email.clone();
     let context = RequestContext {
         ip: None,
-        user_agent: Some("server create-admin".into()),
+        user_agent: Some(user_agent.into()),
     };
     match service.create_user(command, &context).await {
         Ok(user) => Ok(user),

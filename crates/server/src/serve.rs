@@ -2,19 +2,26 @@
 
 use std::net::TcpListener;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
+use application::CreateUserCommand;
 
-use crate::cli::ServeArgs;
+use crate::commands::create_admin_user;
 use crate::mail_worker::MailWorker;
 use crate::settings::Settings;
 use crate::wiring::{self, Storage};
 
 /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish and
-/// returns `Ok` (exit status 0).
+/// returns `Ok` (exit status 0). `first_admin` is created before the API
+/// listens, and only on the in-memory store (`serve --admin-email`).
 ///
 /// # Errors
-/// Any start-up failure: the database, migrations, the listener.
-pub async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
+/// Any start-up failure: the database, migrations, the first admin, the
+/// listener.
+pub async fn serve(
+    settings: Settings,
+    no_migrate: bool,
+    first_admin: Option<CreateUserCommand>,
+) -> anyhow::Result<()> {
     tracing::info!(
         env = %settings.env,
         database = %settings.database.url.redacted(),
@@ -23,10 +30,20 @@ pub async fn serve(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         "starting"
     );
     let storage = Storage::open(&settings)?;
-    if args.no_migrate {
+    if first_admin.is_some() && storage.persists() {
+        bail!(
+            "--admin-email is for APP_DATABASE__URL=memory: only; \
+             on a database, create admins with `server create-admin`"
+        );
+    }
+    if no_migrate {
         tracing::info!("not applying migrations (--no-migrate)");
     } else {
         storage.migrate().await?;
+    }
+    if let Some(command) = first_admin {
+        let admin = create_admin_user(&settings, &storage, command, "server serve").await?;
+        tracing::info!(admin = %admin.id, "created the first admin");
     }
     let state = wiring::app_state(&settings, &storage)?;
     let delivery = wiring::mail_delivery(&settings, &storage)?;

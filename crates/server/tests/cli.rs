@@ -236,3 +236,57 @@ fn create_admin_rejects_a_bad_email_before_touching_the_database() {
     assert!(stderr(&out).contains("--email: not a valid email address"));
     assert!(!dir.path().join("data").exists());
 }
+
+#[test]
+fn serve_with_a_first_admin_refuses_a_database_and_points_to_create_admin() {
+    let dir = TempDir::new().unwrap();
+    let mut vars = db_vars(&dir);
+    vars.push(("APP_ADMIN_PASSWORD", "correct horse battery staple".into()));
+    vars.push(("APP_SERVER__PORT", "0".into()));
+    vars.push(("APP_OPS__PORT", "0".into()));
+
+    let out = server(
+        dir.path(),
+        &[
+            "serve",
+            "--admin-email",
+            "root@example.com",
+            "--admin-name",
+            "Root",
+        ],
+        &borrowed(&vars),
+    );
+
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("memory: only"), "{err}");
+    assert!(err.contains("server create-admin"), "{err}");
+    assert!(!err.contains("correct horse"), "{err}");
+}
+
+#[test]
+fn create_admin_refuses_the_in_memory_store_and_points_to_serve() {
+    let dir = TempDir::new().unwrap();
+    let out = server(
+        dir.path(),
+        &[
+            "create-admin",
+            "--email",
+            "root@example.com",
+            "--name",
+            "Root",
+        ],
+        &[
+            ("APP_DATABASE__URL", "memory:"),
+            ("APP_ADMIN_PASSWORD", "correct horse battery staple"),
+            ("RUST_LOG", "warn"),
+        ],
+    );
+
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("serve --admin-email"),
+        "{}",
+        stderr(&out)
+    );
+}
