@@ -35,6 +35,8 @@ pub use adapters_db::Backend;
 pub struct TestServer {
     child: Child,
     base_url: String,
+    /// The operations listener (`/metrics`).
+    ops_url: String,
     client: Client,
     log: Arc<Mutex<Vec<String>>>,
     database_url: String,
@@ -72,11 +74,16 @@ fn server_binary() -> PathBuf {
 /// How long a server may take to report the address it listens on.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The address in the line where the server reports its bound API listener
-/// (`"listener":"api"`, `"address":"127.0.0.1:PORT"` in the JSON log).
-fn reported_address(line: &str) -> Option<SocketAddr> {
-    let event: Value = serde_json::from_str(line).ok()?;
-    if event["listener"] != "api" {
+/// The address in the line where the server reports its bound `listener`
+/// (`"listener":"api"` or `"ops"`, `"address":"127.0.0.1:PORT"` in the
+/// JSON log, `listener="api" address=127.0.0.1:PORT` in the pretty one).
+fn reported_address(line: &str, listener: &str) -> Option<SocketAddr> {
+    let Ok(event) = serde_json::from_str::<Value>(line) else {
+        // The `pretty` format: `... listener="api" address=127.0.0.1:PORT`.
+        let (_, rest) = line.split_once(&format!("listener=\"{listener}\" address="))?;
+        return rest.split_whitespace().next()?.parse().ok();
+    };
+    if event["listener"] != listener {
         return None;
     }
     event["address"].as_str()?.parse().ok()
@@ -96,7 +103,10 @@ fn wait_for_address(
     loop {
         {
             let lines = log.lock().expect("log lock");
-            if let Some(address) = lines[scanned..].iter().find_map(|l| reported_address(l)) {
+            if let Some(address) = lines[scanned..]
+                .iter()
+                .find_map(|l| reported_address(l, "api"))
+            {
                 return address;
             }
             scanned = lines.len();
@@ -237,9 +247,17 @@ impl TestServer {
             })
             .collect();
         let address = wait_for_address(&mut child, &log, readers);
+        // Reported before the API's line.
+        let ops_address = log
+            .lock()
+            .expect("log lock")
+            .iter()
+            .find_map(|line| reported_address(line, "ops"))
+            .expect("the server reports its operations listener before the API's");
         let server = Self {
             child,
             base_url: format!("http://{address}"),
+            ops_url: format!("http://{ops_address}"),
             client: Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
@@ -274,6 +292,22 @@ impl TestServer {
     }
 
     /// Everything the server printed so far.
+    /// The URL of `path` on the operations listener.
+    pub fn ops_url(&self, path: &str) -> String {
+        format!("{}{path}", self.ops_url)
+    }
+
+    /// `GET /metrics` on the operations listener, as text.
+    pub fn metrics(&self) -> String {
+        let response = self
+            .client
+            .get(self.ops_url("/metrics"))
+            .send()
+            .expect("scrape /metrics");
+        assert_eq!(response.status(), 200, "GET /metrics");
+        response.text().expect("metrics text")
+    }
+
     pub fn log_text(&self) -> String {
         self.log.lock().expect("log lock").join("\n")
     }

@@ -116,6 +116,17 @@ impl Database {
         self.acquire_timeout
     }
 
+    /// The pool's connections now, for the `db_pool_connections` gauge.
+    #[must_use]
+    pub fn pool_state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            idle: state.idle_connections,
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            max: self.pool.max_size(),
+        }
+    }
+
     pub(crate) fn target(&self) -> &Target {
         &self.target
     }
@@ -140,6 +151,17 @@ impl Database {
         .await
         .map_err(StoreError::Join)?
     }
+}
+
+/// How many connections a pool holds, by state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolState {
+    /// Open and waiting for a query.
+    pub idle: u32,
+    /// Lent out to a query now.
+    pub in_use: u32,
+    /// The most the pool opens (`APP_DATABASE__MAX_CONNECTIONS`).
+    pub max: u32,
 }
 
 impl fmt::Debug for Database {

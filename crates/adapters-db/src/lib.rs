@@ -20,5 +20,5 @@ mod users;
 pub mod testing;
 
 pub use connection::{Backend, DatabaseUrl};
-pub use database::Database;
+pub use database::{Database, PoolState};
 pub use error::{DbSetupError, MigrationError, UrlError};

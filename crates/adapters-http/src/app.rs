@@ -129,7 +129,7 @@ pub fn server(
 
 /// Resolves on the first SIGTERM or Ctrl-C. The handlers are registered
 /// now, so a signal that arrives before the server polls this still counts.
-fn stop_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
+pub(crate) fn stop_signal() -> std::io::Result<impl Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
     {
         use actix_web::rt::signal::unix::{SignalKind, signal};

@@ -1,9 +1,11 @@
 //! The background worker that delivers the outbox: it runs next to the HTTP
 //! server and stops between messages when the server stops.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use application::MailDelivery;
+
+use crate::metrics;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -12,6 +14,8 @@ use tokio::task::JoinHandle;
 pub const IDLE_POLL: Duration = Duration::from_millis(200);
 /// How long it waits after the outbox itself could not be read.
 pub const ERROR_PAUSE: Duration = Duration::from_secs(2);
+/// How often, at most, it counts the backlog for `outbox_pending`.
+pub const PENDING_EVERY: Duration = Duration::from_secs(1);
 
 /// A running worker; [`MailWorker::stop`] ends it.
 #[derive(Debug)]
@@ -27,13 +31,25 @@ impl MailWorker {
     pub fn spawn(delivery: MailDelivery) -> Self {
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
+            let mut counted: Option<Instant> = None;
             loop {
                 if *stopped.borrow() {
                     break;
                 }
+                if counted.is_none_or(|at| at.elapsed() >= PENDING_EVERY) {
+                    counted = Some(Instant::now());
+                    if let Ok(pending) = delivery.pending().await {
+                        metrics::record_pending(pending);
+                    }
+                }
                 let pause = match delivery.deliver_due().await {
-                    Ok(round) if round.claimed() > 0 => continue,
-                    Ok(_) => IDLE_POLL,
+                    Ok(round) => {
+                        metrics::record_delivery(round.delivered, round.failed);
+                        if round.claimed() > 0 {
+                            continue;
+                        }
+                        IDLE_POLL
+                    }
                     Err(error) => {
                         tracing::warn!(
                             error = &error as &dyn std::error::Error,

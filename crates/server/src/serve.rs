@@ -1,12 +1,14 @@
 //! `server serve`: migrations, the HTTP listener, and a graceful stop.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use application::CreateUserCommand;
 
 use crate::commands::create_admin_user;
 use crate::mail_worker::MailWorker;
+use crate::metrics::{Metrics, Sources, UPKEEP_EVERY};
 use crate::settings::Settings;
 use crate::wiring::{self, Storage};
 
@@ -22,6 +24,7 @@ pub async fn serve(
     no_migrate: bool,
     first_admin: Option<CreateUserCommand>,
 ) -> anyhow::Result<()> {
+    let metrics = Metrics::install()?;
     tracing::info!(
         env = %settings.env,
         database = %settings.database.url.redacted(),
@@ -45,23 +48,41 @@ pub async fn serve(
         let admin = create_admin_user(&settings, &storage, command, "server serve").await?;
         tracing::info!(admin = %admin.id, "created the first admin");
     }
-    let state = wiring::app_state(&settings, &storage)?;
+    let hasher = wiring::hasher(&settings)?;
+    let render = metrics.renderer(Sources {
+        hashing: hasher.stats(),
+        pool: {
+            let storage = storage.clone();
+            Arc::new(move || storage.pool_state())
+        },
+    });
+    let state = wiring::app_state(&settings, &storage, hasher)?;
     let delivery = wiring::mail_delivery(&settings, &storage)?;
 
-    let (host, port) = (settings.server.host.as_str(), settings.server.port);
-    let listener = TcpListener::bind((host, port))
-        .with_context(|| format!("binding the API listener to {host}:{port}"))?;
-    let address = listener
-        .local_addr()
-        .context("reading the bound API address")?;
-    // Stops gracefully on SIGTERM and on Ctrl-C.
-    let server = adapters_http::server(listener, state, wiring::http_config(&settings))
+    // Both stop gracefully on SIGTERM and on Ctrl-C.
+    let (ops, ops_address) = bind("ops", &settings.ops.host, settings.ops.port)?;
+    let ops = adapters_http::ops_server(ops, render)
+        .with_context(|| format!("serving operations on {ops_address}"))?;
+    tracing::info!(listener = "ops", address = %ops_address, "metrics on http://{ops_address}/metrics");
+    let (api, address) = bind("API", &settings.server.host, settings.server.port)?;
+    let api = adapters_http::server(api, state, wiring::http_config(&settings))
         .with_context(|| format!("serving on {address}"))?;
     // The one line that says where the API is, the actual port when port 0
-    // asked for any free one: the end-to-end harness waits for it.
+    // asked for any free one: the end-to-end harness waits for it (and reads
+    // the operations address from the line before).
     tracing::info!(listener = "api", %address, "listening on http://{address}");
     let worker = MailWorker::spawn(delivery);
-    let served = server.await.context("running the HTTP server");
+    let upkeep = actix_web::rt::spawn(async move {
+        let mut every = tokio::time::interval(UPKEEP_EVERY);
+        loop {
+            every.tick().await;
+            metrics.run_upkeep();
+        }
+    });
+    let served = futures_util::future::try_join(api, ops)
+        .await
+        .context("running the HTTP servers");
+    upkeep.abort();
     // In-flight requests have finished; their mail is in the outbox. The
     // worker finishes the message it is sending, and what is left waits in
     // the outbox for the next start (or another process).
@@ -69,4 +90,15 @@ pub async fn serve(
     served?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Binds `host:port` (port 0: any free one) and returns the listener with
+/// the address it got.
+fn bind(name: &str, host: &str, port: u16) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind((host, port))
+        .with_context(|| format!("binding the {name} listener to {host}:{port}"))?;
+    let address = listener
+        .local_addr()
+        .with_context(|| format!("reading the bound {name} address"))?;
+    Ok((listener, address))
 }

@@ -17,6 +17,7 @@ use application::{
 };
 use domain::ports::{LockoutPolicy, SystemClock};
 
+use crate::metrics;
 use crate::settings::{MailTransport, Settings, SmtpTls};
 
 /// The policy knobs of the use cases.
@@ -92,15 +93,30 @@ pub fn hasher_config(settings: &Settings) -> HasherConfig {
     }
 }
 
+/// The password hasher, reporting each hash's running time to the
+/// `password_hash_duration_seconds` histogram (a no-op without a metrics
+/// recorder, as in the commands that do not serve).
+///
+/// # Errors
+/// When it refuses its configuration (which validated settings should never
+/// cause) or the start-up dummy hash fails.
+pub fn hasher(settings: &Settings) -> anyhow::Result<Arc<BcryptHasher>> {
+    BcryptHasher::with_observer(hasher_config(settings), metrics::hash_duration_observer())
+        .map(Arc::new)
+        .context("setting up password hashing")
+}
+
 /// The adapters behind the application's ports: `storage` for storage,
-/// bcrypt, JWT and random tokens for crypto, the system clock.
+/// `hasher`, JWT and random tokens for crypto, the system clock.
 ///
 /// # Errors
 /// When an adapter refuses its configuration (which validated settings
-/// should never cause) or the start-up dummy hash fails.
-pub fn ports(settings: &Settings, storage: &Storage) -> anyhow::Result<Ports> {
-    let hasher =
-        BcryptHasher::new(hasher_config(settings)).context("setting up password hashing")?;
+/// should never cause).
+pub fn ports(
+    settings: &Settings,
+    storage: &Storage,
+    hasher: Arc<BcryptHasher>,
+) -> anyhow::Result<Ports> {
     let tokens = JwtCodec::new(settings.auth.token_secret.expose())
         .context("setting up access token signing")?;
     Ok(Ports {
@@ -109,7 +125,7 @@ pub fn ports(settings: &Settings, storage: &Storage) -> anyhow::Result<Ports> {
         throttle: storage.throttle.clone(),
         one_time_tokens: storage.one_time_tokens.clone(),
         events: storage.events.clone(),
-        hasher: Arc::new(hasher),
+        hasher,
         tokens: Arc::new(tokens),
         secrets: Arc::new(RandomTokens::new()),
         clock: Arc::new(SystemClock),
@@ -119,21 +135,25 @@ pub fn ports(settings: &Settings, storage: &Storage) -> anyhow::Result<Ports> {
 /// The administration service, for the command line.
 ///
 /// # Errors
-/// As for [`ports`].
+/// As for [`hasher`] and [`ports`].
 pub fn administration(settings: &Settings, storage: &Storage) -> anyhow::Result<Administration> {
     Ok(Administration::new(
-        &ports(settings, storage)?,
+        &ports(settings, storage, hasher(settings)?)?,
         auth_config(settings),
     ))
 }
 
-/// What the HTTP handlers use: the services, and the storage as the
-/// readiness probe.
+/// What the HTTP handlers use: the services on `hasher`, and the storage
+/// as the readiness probe.
 ///
 /// # Errors
 /// As for [`ports`].
-pub fn app_state(settings: &Settings, storage: &Storage) -> anyhow::Result<AppState> {
-    let ports = ports(settings, storage)?;
+pub fn app_state(
+    settings: &Settings,
+    storage: &Storage,
+    hasher: Arc<BcryptHasher>,
+) -> anyhow::Result<AppState> {
+    let ports = ports(settings, storage, hasher)?;
     let config = auth_config(settings);
     Ok(AppState {
         sign_in: Arc::new(SignIn::new(&ports, config.clone())),

@@ -178,6 +178,7 @@ fn a_port_in_use_is_a_clear_start_up_failure() {
         .current_dir(dir.path())
         .env_clear()
         .env("APP_SERVER__PORT", &port)
+        .env("APP_OPS__PORT", "0")
         .env("APP_AUTH__BCRYPT_COST", "4")
         .output()
         .unwrap();
@@ -186,6 +187,30 @@ fn a_port_in_use_is_a_clear_start_up_failure() {
     assert!(
         stderr.contains(&format!(
             "error: binding the API listener to 127.0.0.1:{port}: "
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_operations_port_in_use_is_a_clear_start_up_failure() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let dir = TempDir::new().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_clear()
+        .env("APP_SERVER__PORT", "0")
+        .env("APP_OPS__PORT", &port)
+        .env("APP_AUTH__BCRYPT_COST", "4")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "error: binding the ops listener to 127.0.0.1:{port}: "
         )),
         "{stderr}"
     );

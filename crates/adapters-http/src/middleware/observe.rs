@@ -1,6 +1,6 @@
 //! The outermost middleware: request id, the request's tracing span, the
-//! client address, the headers every response carries, and one `info` line
-//! per request.
+//! client address, the headers every response carries, one `info` line per
+//! request and its metrics.
 
 use std::time::Instant;
 
@@ -15,6 +15,7 @@ use tracing::Instrument;
 use super::ClientAddr;
 use super::client_addr::resolve;
 use crate::app::Shared;
+use crate::metrics::{self, UNMATCHED_ROUTE};
 
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -27,7 +28,7 @@ const MAX_REQUEST_ID_LEN: usize = 128;
 pub struct RequestId(pub String);
 
 /// The client's `x-request-id` when it is sane, a new UUID otherwise.
-fn request_id(headers: &HeaderMap) -> String {
+pub(crate) fn request_id(headers: &HeaderMap) -> String {
     headers
         .get(&REQUEST_ID)
         .map(HeaderValue::as_bytes)
@@ -82,28 +83,36 @@ pub(crate) async fn observe(
     };
 
     let headers = res.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    stamp(headers, &id);
+    if no_store {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| UNMATCHED_ROUTE.to_owned());
+    let elapsed = started.elapsed();
+    let status = res.status().as_u16();
+    metrics::record(&method, &route, status, elapsed);
+    let duration_ms = elapsed.as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        tracing::info!(method = %method, route = %route, status, duration_ms, "request completed");
+    });
+    Ok(res)
+}
+
+/// The headers every answer of every listener carries: the request id and
+/// `nosniff`, and no `Server` banner.
+pub(crate) fn stamp(headers: &mut HeaderMap, id: &str) {
+    if let Ok(value) = HeaderValue::from_str(id) {
         headers.insert(REQUEST_ID, value);
     }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if no_store {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
     headers.remove(header::SERVER);
-
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| "<unmatched>".to_owned());
-    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let status = res.status().as_u16();
-    span.in_scope(|| {
-        tracing::info!(method = %method, route = %route, status, duration_ms, "request completed");
-    });
-    Ok(res)
 }
 
 #[cfg(test)]

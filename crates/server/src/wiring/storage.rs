@@ -9,7 +9,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use adapters_db::{Backend, Database, DatabaseUrl, UrlError};
+use adapters_db::{Backend, Database, DatabaseUrl, PoolState, UrlError};
 use adapters_memory::MemoryStore;
 use anyhow::Context;
 use domain::ports::{
@@ -209,6 +209,14 @@ impl Storage {
     #[must_use]
     pub fn persists(&self) -> bool {
         self.database.is_some()
+    }
+
+    /// The database pool's connections now; the in-memory store has none.
+    #[must_use]
+    pub fn pool_state(&self) -> PoolState {
+        self.database
+            .as_ref()
+            .map_or_else(PoolState::default, Database::pool_state)
     }
 
     /// Applies pending migrations and logs what was applied; storage
