@@ -17,6 +17,7 @@ e2e_tests!(
     repeated_failures_lock_the_account_even_for_the_right_password,
     a_stored_hash_below_the_configured_cost_is_upgraded_at_login,
     concurrent_wrong_guesses_get_no_more_checks_than_the_limit,
+    concurrent_right_passwords_never_lock_the_account,
 );
 
 fn start(backend: Backend) -> Option<TestServer> {
@@ -298,8 +299,34 @@ fn a_stored_hash_below_the_configured_cost_is_upgraded_at_login(backend: Backend
     );
 }
 
+/// `n` logins of `email` at once, each with the password `password(i)`:
+/// each answer's status and `Retry-After`.
+fn logins_at_once(
+    server: &TestServer,
+    email: &str,
+    n: usize,
+    password: impl Fn(usize) -> String + Sync,
+) -> Vec<(u16, Option<String>)> {
+    std::thread::scope(|scope| {
+        let logins: Vec<_> = (0..n)
+            .map(|i| {
+                let password = &password;
+                scope.spawn(move || {
+                    let response = server.login(email, &password(i));
+                    let retry_after = response
+                        .headers()
+                        .get("retry-after")
+                        .map(|v| v.to_str().unwrap().to_owned());
+                    (response.status().as_u16(), retry_after)
+                })
+            })
+            .collect();
+        logins.into_iter().map(|l| l.join().unwrap()).collect()
+    })
+}
+
 fn concurrent_wrong_guesses_get_no_more_checks_than_the_limit(backend: Backend) {
-    let Some(server) = TestServer::start(backend, &[("APP_AUTH__MAX_FAILED_LOGINS", "3")]) else {
+    let Some(server) = start(backend) else {
         return;
     };
     assert_eq!(
@@ -307,29 +334,41 @@ fn concurrent_wrong_guesses_get_no_more_checks_than_the_limit(backend: Backend) 
         201
     );
 
-    let statuses: Vec<u16> = std::thread::scope(|scope| {
-        let guesses: Vec<_> = (0..12)
-            .map(|n| {
-                let server = &server;
-                scope.spawn(move || {
-                    server
-                        .login("ada@example.com", &format!("wrong guess number {n}"))
-                        .status()
-                        .as_u16()
-                })
-            })
-            .collect();
-        guesses.into_iter().map(|g| g.join().unwrap()).collect()
+    let answers = logins_at_once(&server, "ada@example.com", 40, |n| {
+        format!("wrong guess number {n}")
     });
 
+    // The default limit: 5 failures.
+    let checked = answers.iter().filter(|(s, _)| *s == 401).count();
+    let refused = answers.iter().filter(|(s, _)| *s == 429).count();
+    eprintln!("40 concurrent wrong guesses: {checked} checked (401), {refused} refused (429)");
+    assert!((1..=5).contains(&checked), "{answers:?}");
+    assert_eq!(checked + refused, 40, "{answers:?}");
+    assert_eq!(server.login("ada@example.com", PASSWORD).status(), 429);
+}
+
+fn concurrent_right_passwords_never_lock_the_account(backend: Backend) {
+    let Some(server) = start(backend) else {
+        return;
+    };
     assert_eq!(
-        statuses.iter().filter(|s| **s == 401).count(),
-        3,
-        "{statuses:?}"
+        server.register("ada@example.com", PASSWORD, "Ada").status(),
+        201
     );
+
+    let answers = logins_at_once(&server, "ada@example.com", 50, |_| PASSWORD.to_owned());
+
+    let ok = answers.iter().filter(|(s, _)| *s == 200).count();
+    let busy = answers
+        .iter()
+        .filter(|(s, retry)| *s == 429 && retry.as_deref() == Some("1"))
+        .count();
+    eprintln!("50 concurrent right passwords: {ok} × 200, {busy} × 429 with Retry-After: 1");
+    assert_eq!(ok + busy, 50, "{answers:?}");
+    assert!(ok >= 1, "{answers:?}");
     assert_eq!(
-        statuses.iter().filter(|s| **s == 429).count(),
-        9,
-        "{statuses:?}"
+        server.login("ada@example.com", PASSWORD).status(),
+        200,
+        "the account is not locked"
     );
 }

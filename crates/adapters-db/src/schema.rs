@@ -73,6 +73,8 @@ diesel::table! {
         failures -> Integer,
         locked_until -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        in_flight -> Integer,
+        in_flight_at -> Nullable<Timestamp>,
     }
 }
 

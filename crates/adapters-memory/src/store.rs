@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use chrono::{SubsecRound, TimeDelta};
+use domain::ports::ThrottleState;
 use domain::{
     Effects, Email, InfraError, NewOneTimeToken, NewSecurityEvent, OneTimeToken, OutgoingMail,
     SecurityEvent, Session, SessionId, Timestamp, TokenPurpose, User, UserId,
@@ -129,13 +130,6 @@ pub(crate) struct OutboxRow {
     pub(crate) delivered_at: Option<Timestamp>,
 }
 
-/// The failure count of one login key.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ThrottleRow {
-    pub(crate) failures: u32,
-    pub(crate) locked_until: Option<Timestamp>,
-}
-
 /// Everything stored, laid out as the database's tables. Every timestamp in
 /// it has gone through [`stored`].
 #[derive(Debug, Default)]
@@ -152,7 +146,8 @@ pub(crate) struct State {
     pub(crate) events: HashMap<UserId, Vec<SecurityEvent>>,
     /// In the order queued.
     pub(crate) outbox: Vec<OutboxRow>,
-    pub(crate) throttle: HashMap<String, ThrottleRow>,
+    /// Only keys with something to count.
+    pub(crate) throttle: HashMap<String, ThrottleState>,
 }
 
 impl State {

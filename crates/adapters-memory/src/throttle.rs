@@ -1,10 +1,11 @@
-//! `LoginThrottle`: failure counts per login key.
+//! `LoginThrottle`: failures and checks in flight per login key, by the
+//! rules of `domain::ports::ThrottleState`, under the store's lock.
 
 use async_trait::async_trait;
-use domain::ports::{LockoutPolicy, LoginThrottle};
+use domain::ports::{Admission, LockoutPolicy, LoginThrottle, ThrottleState};
 use domain::{Effects, InfraError, Timestamp};
 
-use crate::store::{MemoryStore, State, ThrottleRow, seconds_after, stored};
+use crate::store::{MemoryStore, State, seconds_after, stored};
 
 /// `now + policy.lockout_secs` as stored, or an error when that cannot be
 /// represented.
@@ -16,6 +17,21 @@ fn lock_end(now: Timestamp, policy: LockoutPolicy) -> Result<Timestamp, InfraErr
     )?))
 }
 
+impl State {
+    /// Applies `change` to the state of `key`, dropping the key when nothing
+    /// is left to count.
+    fn throttle_change<T>(&mut self, key: &str, change: impl FnOnce(&mut ThrottleState) -> T) -> T {
+        let mut row = self.throttle.get(key).copied().unwrap_or_default();
+        let result = change(&mut row);
+        if row.is_empty() {
+            self.throttle.remove(key);
+        } else {
+            self.throttle.insert(key.to_owned(), row);
+        }
+        result
+    }
+}
+
 #[async_trait]
 impl LoginThrottle for MemoryStore {
     async fn begin_attempt(
@@ -23,41 +39,9 @@ impl LoginThrottle for MemoryStore {
         key: &str,
         now: Timestamp,
         policy: LockoutPolicy,
-    ) -> Result<Option<Timestamp>, InfraError> {
-        let lock_end = lock_end(now, policy)?;
+    ) -> Result<Admission, InfraError> {
         let now = stored(now);
-        self.with_state(|state| {
-            // Counted before the check, under the lock, so concurrent
-            // attempts all count; a lockout that has ended starts a new
-            // count.
-            let row = state
-                .throttle
-                .entry(key.to_owned())
-                .and_modify(|row| {
-                    if row.locked_until.is_some_and(|until| until <= now) {
-                        *row = ThrottleRow {
-                            failures: 1,
-                            locked_until: None,
-                        };
-                    } else {
-                        row.failures = row.failures.saturating_add(1);
-                    }
-                })
-                .or_insert(ThrottleRow {
-                    failures: 1,
-                    locked_until: None,
-                });
-            if let Some(until) = row.locked_until {
-                return Ok(Some(until));
-            }
-            // More attempts than the limit at once: this one waits for the
-            // lockout instead of being checked.
-            if row.failures > policy.max_failures {
-                row.locked_until = Some(lock_end);
-                return Ok(Some(lock_end));
-            }
-            Ok(None)
-        })
+        self.with_state(|state| Ok(state.throttle_change(key, |row| row.admit(now, policy))))
     }
 
     async fn record_failure(
@@ -71,15 +55,13 @@ impl LoginThrottle for MemoryStore {
         let lock_end = lock_end(now, policy)?;
         let now = stored(now);
         self.with_state(|state| {
-            // No row: a success cleared the count meanwhile. Only the
-            // failure that reaches the limit locks (and reports it); later
-            // ones during the lockout leave its end alone.
-            let locks = state.throttle.get(key).is_some_and(|row| {
-                row.locked_until.is_none() && row.failures >= policy.max_failures
-            });
+            // Only the failure that reaches the limit locks (and reports
+            // it); later ones during the lockout leave its end alone.
+            let mut row = state.throttle.get(key).copied().unwrap_or_default();
+            let locked = row.fail(policy, lock_end);
             // When it locks, both sets are written in one step: checked
-            // together.
-            let (lock_events, lock_tokens) = if locks {
+            // together, before anything changes.
+            let (lock_events, lock_tokens) = if locked.is_some() {
                 (&lock_effects.events[..], &lock_effects.tokens[..])
             } else {
                 (&[][..], &[][..])
@@ -87,11 +69,7 @@ impl LoginThrottle for MemoryStore {
             let user_exists = |user| state.users.contains_key(&user);
             State::check_events(effects.events.iter().chain(lock_events), &user_exists)?;
             state.check_tokens(effects.tokens.iter().chain(lock_tokens), &user_exists)?;
-            let mut locked = None;
-            if locks && let Some(row) = state.throttle.get_mut(key) {
-                row.locked_until = Some(lock_end);
-                locked = Some(lock_end);
-            }
+            state.throttle_change(key, |stored_row| *stored_row = row);
             state.apply_effects(effects, now);
             if locked.is_some() {
                 state.apply_effects(lock_effects, now);
@@ -100,9 +78,23 @@ impl LoginThrottle for MemoryStore {
         })
     }
 
+    async fn record_success(&self, key: &str) -> Result<(), InfraError> {
+        self.with_state(|state| {
+            state.throttle_change(key, ThrottleState::succeed);
+            Ok(())
+        })
+    }
+
+    async fn abandon(&self, key: &str) -> Result<(), InfraError> {
+        self.with_state(|state| {
+            state.throttle_change(key, ThrottleState::release);
+            Ok(())
+        })
+    }
+
     async fn clear(&self, key: &str) -> Result<(), InfraError> {
         self.with_state(|state| {
-            state.throttle.remove(key);
+            state.throttle_change(key, ThrottleState::clear);
             Ok(())
         })
     }

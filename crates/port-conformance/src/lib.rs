@@ -248,9 +248,12 @@ macro_rules! suite {
                 keys_are_counted_separately,
                 a_failure_writes_its_events_in_the_same_transaction,
                 the_failure_that_locks_also_writes_its_lock_effects,
-                a_failure_whose_event_cannot_be_written_fails_but_its_attempt_still_counts,
-                concurrent_attempts_beyond_the_limit_are_refused_before_any_check,
-                recording_a_failure_after_a_success_cleared_the_count_changes_nothing,
+                a_failure_whose_event_cannot_be_written_fails_and_its_check_stays_in_flight,
+                concurrent_checks_beyond_the_allowance_are_busy_and_lock_nothing,
+                right_passwords_in_flight_together_lock_nothing,
+                a_check_without_a_verdict_frees_its_place_and_counts_nothing,
+                checks_never_recorded_are_forgotten_after_the_stale_limit,
+                clearing_keeps_the_checks_in_flight_counted,
             }
             outbox {
                 claiming_returns_due_mail_oldest_first_up_to_the_limit_and_leases_it,

@@ -34,7 +34,11 @@ fn locked_out(fixture: &mut Fixture) {
     fixture
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(Some(now() + Duration::seconds(120))));
+        .returning(|_, _, _| {
+            Ok(domain::ports::Admission::Locked {
+                until: now() + Duration::seconds(120),
+            })
+        });
 }
 
 #[actix_web::test]
@@ -204,7 +208,7 @@ async fn change_email_to_a_taken_address_answers_409_email_taken() {
     fixture
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(None));
+        .returning(|_, _, _| Ok(domain::ports::Admission::Check));
     fixture
         .users
         .expect_find_by_email()
@@ -220,7 +224,10 @@ async fn change_email_to_a_taken_address_answers_409_email_taken() {
             }))
         });
     fixture.hasher.expect_verify().returning(|_, _| Ok(true));
-    fixture.throttle.expect_clear().returning(|_| Ok(()));
+    fixture
+        .throttle
+        .expect_record_success()
+        .returning(|_| Ok(()));
 
     let reply = send(
         &fixture.app(),

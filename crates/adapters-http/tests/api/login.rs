@@ -105,7 +105,11 @@ async fn login_while_locked_out_answers_429_with_retry_after() {
     fixture
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(Some(now() + Duration::seconds(120))));
+        .returning(|_, _, _| {
+            Ok(domain::ports::Admission::Locked {
+                until: now() + Duration::seconds(120),
+            })
+        });
 
     let reply = send(&fixture.app(), login(&credentials())).await;
 
@@ -114,12 +118,26 @@ async fn login_while_locked_out_answers_429_with_retry_after() {
 }
 
 #[actix_web::test]
+async fn login_while_the_allowance_is_in_flight_answers_429_with_retry_after_1() {
+    let mut fixture = Fixture::new();
+    fixture
+        .throttle
+        .expect_begin_attempt()
+        .returning(|_, _, _| Ok(domain::ports::Admission::Busy));
+
+    let reply = send(&fixture.app(), login(&credentials())).await;
+
+    reply.assert_problem(429, "too_many_requests");
+    assert_eq!(reply.header("retry-after"), Some("1"));
+}
+
+#[actix_web::test]
 async fn login_when_hashing_is_overloaded_answers_503_with_retry_after() {
     let mut fixture = Fixture::new();
     fixture
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(None));
+        .returning(|_, _, _| Ok(domain::ports::Admission::Check));
     fixture
         .users
         .expect_find_by_email()
@@ -128,6 +146,11 @@ async fn login_when_hashing_is_overloaded_answers_503_with_retry_after() {
         .hasher
         .expect_verify()
         .returning(|_, _| Err(InfraError::Overloaded));
+    fixture
+        .throttle
+        .expect_abandon()
+        .times(1)
+        .returning(|_| Ok(()));
 
     let reply = send(&fixture.app(), login(&credentials())).await;
 

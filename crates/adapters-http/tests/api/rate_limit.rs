@@ -144,7 +144,7 @@ async fn the_forwarded_client_address_reaches_the_use_case() {
     fixture
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(None));
+        .returning(|_, _, _| Ok(domain::ports::Admission::Check));
     fixture
         .users
         .expect_find_by_email()

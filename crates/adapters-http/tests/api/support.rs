@@ -216,7 +216,7 @@ impl Fixture {
     pub fn password_check(&mut self, user: Option<User>, correct: bool) {
         self.throttle
             .expect_begin_attempt()
-            .returning(|_, _, _| Ok(None));
+            .returning(|_, _, _| Ok(domain::ports::Admission::Check));
         let found = user.clone();
         self.users.expect_find_by_email().returning(move |email| {
             Ok(found
@@ -227,8 +227,10 @@ impl Fixture {
             .expect_verify()
             .returning(move |_, _| Ok(correct));
         self.hasher.expect_verify_dummy().returning(|_| Ok(()));
+        // A check without a verdict (hashing overloaded) is released.
+        self.throttle.expect_abandon().returning(|_| Ok(()));
         if user.is_some() && correct {
-            self.throttle.expect_clear().returning(|_| Ok(()));
+            self.throttle.expect_record_success().returning(|_| Ok(()));
         } else {
             self.throttle
                 .expect_record_failure()

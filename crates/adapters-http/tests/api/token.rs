@@ -155,7 +155,11 @@ async fn the_password_grant_while_locked_out_answers_429_as_a_problem() {
     fixture
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(Some(now() + Duration::seconds(30))));
+        .returning(|_, _, _| {
+            Ok(domain::ports::Admission::Locked {
+                until: now() + Duration::seconds(30),
+            })
+        });
 
     let reply = send(&fixture.app(), post_form(PASSWORD_GRANT)).await;
 
@@ -169,12 +173,17 @@ async fn the_password_grant_when_overloaded_answers_503_as_a_problem() {
     fixture
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(None));
+        .returning(|_, _, _| Ok(domain::ports::Admission::Check));
     fixture.users.expect_find_by_email().returning(|_| Ok(None));
     fixture
         .hasher
         .expect_verify_dummy()
         .returning(|_| Err(InfraError::Overloaded));
+    fixture
+        .throttle
+        .expect_abandon()
+        .times(1)
+        .returning(|_| Ok(()));
 
     let reply = send(&fixture.app(), post_form(PASSWORD_GRANT)).await;
 

@@ -4,7 +4,8 @@
 use adapters_memory::MemoryStore;
 use chrono::TimeDelta;
 use domain::ports::{
-    LockoutPolicy, LoginThrottle, OneTimeTokenRepository, SessionRepository, UserRepository,
+    Admission, LockoutPolicy, LoginThrottle, OneTimeTokenRepository, SessionRepository,
+    UserRepository,
 };
 use domain::{
     Effects, EventKind, InfraError, NewSession, RefreshRotation, Role, TokenPurpose,
@@ -181,13 +182,13 @@ async fn a_lock_whose_effects_cannot_be_written_does_not_lock() {
         "{result:?}"
     );
     assert_eq!(store.security_events(owner.id).unwrap(), vec![]);
-    // Not locked: the next attempt is counted (the second, beyond the
-    // limit of one) and locks only now.
+    // Not locked, and nothing recorded: the check is still in flight, so
+    // the next one is busy rather than locked out.
     assert_eq!(
         store
             .begin_attempt("k", t0() + secs(1), policy)
             .await
             .unwrap(),
-        Some(t0() + secs(901))
+        Admission::Busy
     );
 }

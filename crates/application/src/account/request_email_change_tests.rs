@@ -27,7 +27,7 @@ fn current_password(ports: &mut MockPorts, user: &User, verified: bool) {
     ports
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(None));
+        .returning(|_, _, _| Ok(domain::ports::Admission::Check));
     ports
         .users
         .expect_find_by_email()
@@ -42,7 +42,7 @@ fn current_password(ports: &mut MockPorts, user: &User, verified: bool) {
 /// The right password, and the new address belongs to `owner`.
 fn accepted(ports: &mut MockPorts, user: &User, owner: Option<User>) {
     current_password(ports, user, true);
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     ports
         .users
         .expect_find_by_email()
@@ -211,9 +211,9 @@ async fn request_email_change_to_the_callers_own_address_is_email_taken() {
     ports
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(None));
+        .returning(|_, _, _| Ok(domain::ports::Admission::Check));
     ports.hasher.expect_verify().returning(|_, _| Ok(true));
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     // Once for the password check, once for the new address: the same one.
     ports
         .users
@@ -263,10 +263,11 @@ async fn a_wrong_password_is_invalid_credentials_before_the_address_is_looked_up
 #[tokio::test]
 async fn a_locked_out_account_cannot_request_an_email_change() {
     let mut ports = MockPorts::new();
-    ports
-        .throttle
-        .expect_begin_attempt()
-        .returning(|_, _, _| Ok(Some(now() + Duration::seconds(30))));
+    ports.throttle.expect_begin_attempt().returning(|_, _, _| {
+        Ok(domain::ports::Admission::Locked {
+            until: now() + Duration::seconds(30),
+        })
+    });
     ports.hasher.expect_verify().never();
     nothing_issued(&mut ports);
 

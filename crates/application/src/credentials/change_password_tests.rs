@@ -25,7 +25,7 @@ fn current_password(ports: &mut MockPorts, user: &User, verified: bool) {
     ports
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(None));
+        .returning(|_, _, _| Ok(domain::ports::Admission::Check));
     ports
         .users
         .expect_find_by_email()
@@ -38,7 +38,7 @@ fn current_password(ports: &mut MockPorts, user: &User, verified: bool) {
 
 fn accepted(ports: &mut MockPorts, user: &User) {
     current_password(ports, user, true);
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     ports
         .hasher
         .expect_hash()
@@ -116,7 +116,7 @@ async fn change_password_hashes_the_new_password_not_the_current_one() {
     let mut ports = MockPorts::new();
     let principal = principal_of(&user());
     current_password(&mut ports, &principal.user, true);
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     ports
         .hasher
         .expect_hash()
@@ -193,10 +193,11 @@ async fn a_wrong_current_password_is_invalid_credentials_and_counts_a_failure() 
 #[tokio::test]
 async fn a_locked_out_account_cannot_change_its_password_even_with_the_right_one() {
     let mut ports = MockPorts::new();
-    ports
-        .throttle
-        .expect_begin_attempt()
-        .returning(|_, _, _| Ok(Some(now() + Duration::seconds(120))));
+    ports.throttle.expect_begin_attempt().returning(|_, _, _| {
+        Ok(domain::ports::Admission::Locked {
+            until: now() + Duration::seconds(120),
+        })
+    });
     ports.hasher.expect_verify().never();
     ports.hasher.expect_hash().never();
 
@@ -218,7 +219,7 @@ async fn change_password_writes_nothing_when_the_hashing_queue_is_full() {
     let mut ports = MockPorts::new();
     let principal = principal_of(&user());
     current_password(&mut ports, &principal.user, true);
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     ports
         .hasher
         .expect_hash()

@@ -18,7 +18,7 @@ fn account(ports: &mut MockPorts, user: User, verified: bool) {
     ports
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(None));
+        .returning(|_, _, _| Ok(domain::ports::Admission::Check));
     ports
         .users
         .expect_find_by_email()
@@ -31,7 +31,7 @@ fn account(ports: &mut MockPorts, user: User, verified: bool) {
 
 fn sessions_open(ports: &mut MockPorts) {
     ports.hasher.expect_needs_rehash().returning(|_| false);
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     ports
         .sessions
         .expect_create()
@@ -47,7 +47,7 @@ async fn login_with_the_right_password_opens_a_session_and_returns_a_token_pair(
     ports.hasher.expect_needs_rehash().returning(|_| false);
     ports
         .throttle
-        .expect_clear()
+        .expect_record_success()
         .with(eq("ada@example.com"))
         .times(1)
         .returning(|_| Ok(()));
@@ -132,7 +132,7 @@ async fn an_unknown_email_pays_for_a_dummy_verify_and_counts_a_failure() {
     ports
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(None));
+        .returning(|_, _, _| Ok(domain::ports::Admission::Check));
     ports.users.expect_find_by_email().returning(|_| Ok(None));
     ports
         .hasher
@@ -156,10 +156,11 @@ async fn an_unknown_email_pays_for_a_dummy_verify_and_counts_a_failure() {
 #[tokio::test]
 async fn a_locked_account_is_refused_before_any_password_check() {
     let mut ports = MockPorts::new();
-    ports
-        .throttle
-        .expect_begin_attempt()
-        .returning(|_, _, _| Ok(Some(now() + Duration::milliseconds(60_500))));
+    ports.throttle.expect_begin_attempt().returning(|_, _, _| {
+        Ok(domain::ports::Admission::Locked {
+            until: now() + Duration::milliseconds(60_500),
+        })
+    });
     ports.hasher.expect_verify().never();
     ports.hasher.expect_verify_dummy().never();
 
@@ -184,7 +185,7 @@ async fn a_deactivated_account_is_refused_only_after_a_correct_password() {
         },
         true,
     );
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     ports.sessions.expect_create().never();
 
     let result = ports.sign_in().login(command(), &context()).await;
@@ -225,7 +226,7 @@ async fn an_unverified_email_is_refused_when_verification_is_required() {
         },
         true,
     );
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     ports.sessions.expect_create().never();
 
     let result = ports.sign_in().login(command(), &context()).await;
@@ -255,7 +256,7 @@ async fn a_hash_below_the_configured_cost_is_replaced_after_a_successful_login()
     let user = user();
     let user_id = user.id;
     account(&mut ports, user, true);
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     ports
         .sessions
         .expect_create()
@@ -282,7 +283,7 @@ async fn a_hash_below_the_configured_cost_is_replaced_after_a_successful_login()
 async fn a_failed_rehash_does_not_fail_the_login() {
     let mut ports = MockPorts::new().with_working_tokens();
     account(&mut ports, user(), true);
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     ports
         .sessions
         .expect_create()
@@ -303,7 +304,7 @@ async fn the_refresh_token_never_outlives_the_session() {
     ports.config.session_max_secs = 3_600;
     account(&mut ports, user(), true);
     ports.hasher.expect_needs_rehash().returning(|_| false);
-    ports.throttle.expect_clear().returning(|_| Ok(()));
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
     ports
         .sessions
         .expect_create()
@@ -326,7 +327,7 @@ async fn an_overloaded_hasher_answers_overloaded_without_counting_a_failure() {
     ports
         .throttle
         .expect_begin_attempt()
-        .returning(|_, _, _| Ok(None));
+        .returning(|_, _, _| Ok(domain::ports::Admission::Check));
     ports
         .users
         .expect_find_by_email()
@@ -336,6 +337,11 @@ async fn an_overloaded_hasher_answers_overloaded_without_counting_a_failure() {
         .expect_verify()
         .returning(|_, _| Err(InfraError::Overloaded));
     ports.throttle.expect_record_failure().never();
+    ports
+        .throttle
+        .expect_abandon()
+        .times(1)
+        .returning(|_| Ok(()));
 
     let result = ports.sign_in().login(command(), &context()).await;
 

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use domain::ports::{Clock, LockoutPolicy, LoginThrottle, PasswordHasher, UserRepository};
+use domain::ports::{
+    Admission, Clock, LockoutPolicy, LoginThrottle, PasswordHasher, UserRepository,
+};
 use domain::{
     ChangePasswordError, Effects, EventKind, InfraError, LoginError, NewSecurityEvent,
     PlainPassword, RequestContext, RequestEmailChangeError, User,
@@ -56,11 +58,13 @@ impl PasswordCheck {
     }
 
     /// The account, when it exists and `command.password` is its password.
-    /// Each check is counted as a failure before it runs and the count is
-    /// cleared on success, so concurrent wrong guesses cannot pass the limit.
-    /// Unknown emails pay for one dummy verify and are counted like real
-    /// ones, so neither the answer, its timing nor the lockout tells whether
-    /// an account exists.
+    /// Only failed checks count towards lockout, and a check runs only while
+    /// the failures counted plus the checks in flight stay under the limit,
+    /// so concurrent wrong guesses cannot pass it and concurrent right
+    /// passwords lock nothing (the extra ones are `Busy`: 429, retry in a
+    /// second). Unknown emails pay for one dummy verify and are counted like
+    /// real ones, so neither the answer, its timing nor the lockout tells
+    /// whether an account exists.
     pub(crate) async fn check(
         &self,
         command: &LoginCommand,
@@ -68,28 +72,35 @@ impl PasswordCheck {
     ) -> Result<User, PasswordCheckError> {
         let key = command.email.as_str();
         let now = self.clock.now();
-        // Counted before the check, so that concurrent guesses cannot pass
-        // the limit together; a success clears the count below.
-        if let Some(until) = self.throttle.begin_attempt(key, now, self.lockout).await? {
-            return Err(PasswordCheckError::LockedOut {
-                retry_after_secs: whole_seconds_until(until, now).max(1),
-            });
-        }
-        let user = self.users.find_by_email(&command.email).await?;
-        let verified = match &user {
-            Some(user) => {
-                self.hasher
-                    .verify(&command.password, &user.password_hash)
-                    .await?
+        match self.throttle.begin_attempt(key, now, self.lockout).await? {
+            Admission::Check => {}
+            Admission::Locked { until } => {
+                return Err(PasswordCheckError::LockedOut {
+                    retry_after_secs: whole_seconds_until(until, now).max(1),
+                });
             }
-            None => {
-                self.hasher.verify_dummy(&command.password).await?;
-                false
+            Admission::Busy => {
+                return Err(PasswordCheckError::LockedOut {
+                    retry_after_secs: 1,
+                });
+            }
+        }
+        let verdict = self.verify(command).await;
+        let (user, verified) = match verdict {
+            Ok(verdict) => verdict,
+            Err(error) => {
+                // No verdict (the hashing queue was full, the store failed):
+                // nothing counts. A failure to say so is left to the
+                // in-flight check's expiry.
+                if let Err(abandon) = self.throttle.abandon(key).await {
+                    tracing::warn!(error = %abandon, "could not release a password check");
+                }
+                return Err(error.into());
             }
         };
         match user {
             Some(user) if verified => {
-                self.throttle.clear(key).await?;
+                self.throttle.record_success(key).await?;
                 Ok(user)
             }
             user => {
@@ -111,6 +122,24 @@ impl PasswordCheck {
                 Err(PasswordCheckError::InvalidCredentials)
             }
         }
+    }
+
+    /// The account of `command.email`, if any, and whether the password is
+    /// its password (an unknown email pays for a dummy verify).
+    async fn verify(&self, command: &LoginCommand) -> Result<(Option<User>, bool), InfraError> {
+        let user = self.users.find_by_email(&command.email).await?;
+        let verified = match &user {
+            Some(user) => {
+                self.hasher
+                    .verify(&command.password, &user.password_hash)
+                    .await?
+            }
+            None => {
+                self.hasher.verify_dummy(&command.password).await?;
+                false
+            }
+        };
+        Ok((user, verified))
     }
 
     /// Checks the caller's current password exactly as a login does (same
@@ -177,7 +206,7 @@ mod tests {
         ports
             .throttle
             .expect_begin_attempt()
-            .returning(|_, _, _| Ok(None));
+            .returning(|_, _, _| Ok(domain::ports::Admission::Check));
         ports
             .users
             .expect_find_by_email()
@@ -185,7 +214,7 @@ mod tests {
         ports.hasher.expect_verify().returning(|_, _| Ok(true));
         ports
             .throttle
-            .expect_clear()
+            .expect_record_success()
             .withf(|key| key == "ada@example.com")
             .times(1)
             .returning(|_| Ok(()));
@@ -206,7 +235,7 @@ mod tests {
         ports
             .throttle
             .expect_begin_attempt()
-            .returning(|_, _, _| Ok(None));
+            .returning(|_, _, _| Ok(domain::ports::Admission::Check));
         ports
             .users
             .expect_find_by_email()
@@ -231,6 +260,31 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_check_beyond_the_allowance_in_flight_is_refused_for_one_second_unchecked() {
+        let mut ports = MockPorts::new();
+        let principal = principal_of(&user());
+        ports
+            .throttle
+            .expect_begin_attempt()
+            .returning(|_, _, _| Ok(Admission::Busy));
+        ports.users.expect_find_by_email().never();
+        ports.hasher.expect_verify().never();
+        ports.throttle.expect_record_failure().never();
+
+        let result = ports
+            .password_check()
+            .check_current(&principal, current(), &context())
+            .await;
+
+        assert!(matches!(
+            result,
+            Err(PasswordCheckError::LockedOut {
+                retry_after_secs: 1
+            })
+        ));
+    }
+
+    #[tokio::test]
     async fn a_password_that_matches_another_account_under_the_same_email_is_refused() {
         let mut ports = MockPorts::new();
         let principal = principal_of(&user());
@@ -241,13 +295,13 @@ mod tests {
         ports
             .throttle
             .expect_begin_attempt()
-            .returning(|_, _, _| Ok(None));
+            .returning(|_, _, _| Ok(domain::ports::Admission::Check));
         ports
             .users
             .expect_find_by_email()
             .return_once(move |_| Ok(Some(other)));
         ports.hasher.expect_verify().returning(|_, _| Ok(true));
-        ports.throttle.expect_clear().returning(|_| Ok(()));
+        ports.throttle.expect_record_success().returning(|_| Ok(()));
 
         let result = ports
             .password_check()

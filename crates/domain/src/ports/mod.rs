@@ -18,7 +18,9 @@ mod users;
 pub use clock::{Clock, SystemClock};
 pub use crypto::{AccessClaims, PasswordHasher, SecretTokens, TokenCodec};
 pub use health::{CheckStatus, HealthProbe, Readiness};
-pub use login_throttle::{LockoutPolicy, LoginThrottle};
+pub use login_throttle::{
+    Admission, LockoutPolicy, LoginThrottle, STALE_CHECK_SECS, ThrottleState,
+};
 pub use mailer::{MailError, Mailer};
 pub use one_time_tokens::OneTimeTokenRepository;
 pub use outbox::Outbox;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use domain::ports::{LockoutPolicy, LoginThrottle};
+use domain::ports::{Admission, LockoutPolicy, LoginThrottle, STALE_CHECK_SECS};
 use domain::{Effects, EventKind, InfraError, UserId};
 
 use crate::Harness;
@@ -14,9 +14,9 @@ const POLICY: LockoutPolicy = LockoutPolicy {
     lockout_secs: 900,
 };
 
-/// A whole failed attempt: begun, then recorded as failed. What
-/// `record_failure` answered (whether `begin_attempt` refused is not its
-/// concern).
+/// A whole failed attempt: begun, then recorded as failed (also when
+/// `begin_attempt` refused: a check admitted earlier may fail at any time).
+/// What `record_failure` answered.
 async fn fail<H: Harness>(
     f: &Fixture<H>,
     key: &str,
@@ -34,7 +34,7 @@ pub(crate) async fn an_unknown_key_is_not_locked<H: Harness>(f: Fixture<H>) {
         f.db.begin_attempt("nobody@example.com", t0(), POLICY)
             .await
             .unwrap(),
-        None
+        Admission::Check
     );
 }
 
@@ -46,7 +46,7 @@ pub(crate) async fn failures_below_the_limit_do_not_lock<H: Harness>(f: Fixture<
         f.db.begin_attempt(KEY, t0() + secs(2), POLICY)
             .await
             .unwrap(),
-        None
+        Admission::Check
     );
 }
 
@@ -66,15 +66,18 @@ pub(crate) async fn the_failure_that_reaches_the_limit_locks_until_now_plus_the_
         f.db.begin_attempt(KEY, t0() + secs(3), POLICY)
             .await
             .unwrap(),
-        Some(end)
+        Admission::Locked { until: end }
     );
     assert_eq!(
         f.db.begin_attempt(KEY, end - secs(1), POLICY)
             .await
             .unwrap(),
-        Some(end)
+        Admission::Locked { until: end }
     );
-    assert_eq!(f.db.begin_attempt(KEY, end, POLICY).await.unwrap(), None);
+    assert_eq!(
+        f.db.begin_attempt(KEY, end, POLICY).await.unwrap(),
+        Admission::Check
+    );
 }
 
 pub(crate) async fn failures_during_a_lockout_neither_report_nor_extend_it<H: Harness>(
@@ -92,7 +95,7 @@ pub(crate) async fn failures_during_a_lockout_neither_report_nor_extend_it<H: Ha
         f.db.begin_attempt(KEY, t0() + secs(30), POLICY)
             .await
             .unwrap(),
-        Some(end)
+        Admission::Locked { until: end }
     );
 }
 
@@ -134,7 +137,7 @@ pub(crate) async fn keys_are_counted_separately<H: Harness>(f: Fixture<H>) {
         f.db.begin_attempt("grace@example.com", t0() + secs(4), POLICY)
             .await
             .unwrap(),
-        None
+        Admission::Check
     );
 }
 
@@ -208,13 +211,16 @@ pub(crate) async fn a_failure_writes_its_events_in_the_same_transaction<H: Harne
     assert_eq!(f.events(user.id).await, vec![failed, locked]);
 }
 
-pub(crate) async fn a_failure_whose_event_cannot_be_written_fails_but_its_attempt_still_counts<
+pub(crate) async fn a_failure_whose_event_cannot_be_written_fails_and_its_check_stays_in_flight<
     H: Harness,
 >(
     f: Fixture<H>,
 ) {
     let orphan = Effects::event(event(UserId::generate(), EventKind::LoginFailed, t0()));
-    f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap();
+    assert_eq!(
+        f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap(),
+        Admission::Check
+    );
 
     let result =
         f.db.record_failure(KEY, t0(), POLICY, orphan, Effects::none())
@@ -224,48 +230,102 @@ pub(crate) async fn a_failure_whose_event_cannot_be_written_fails_but_its_attemp
         matches!(result, Err(InfraError::Unexpected(_))),
         "{result:?}"
     );
-    // Counted when it began: two failures to go.
-    assert_eq!(fail(&f, KEY, 1).await, None);
-    assert!(fail(&f, KEY, 2).await.is_some());
+    // Still in flight (nothing was recorded): two more checks, then busy.
+    for _ in 0..2 {
+        assert_eq!(
+            f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap(),
+            Admission::Check
+        );
+    }
+    assert_eq!(
+        f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap(),
+        Admission::Busy
+    );
 }
 
-pub(crate) async fn concurrent_attempts_beyond_the_limit_are_refused_before_any_check<
-    H: Harness,
->(
-    f: Fixture<H>,
-) {
+/// `n` concurrent `begin_attempt`s of `KEY` at `t0`.
+async fn concurrently<H: Harness>(f: &Fixture<H>, n: usize) -> Vec<Admission> {
     let db = Arc::new(f.db.clone());
-
-    let tasks: Vec<_> = (0..10)
+    let tasks: Vec<_> = (0..n)
         .map(|_| {
             let db = Arc::clone(&db);
             tokio::spawn(async move { db.begin_attempt(KEY, t0(), POLICY).await.unwrap() })
         })
         .collect();
-    let mut allowed = 0;
+    let mut admitted = Vec::new();
     for task in tasks {
-        match task.await.unwrap() {
-            None => allowed += 1,
-            Some(until) => assert_eq!(until, t0() + secs(900)),
-        }
+        admitted.push(task.await.unwrap());
     }
-
-    // Had any increment been lost, more than three would go ahead.
-    assert_eq!(allowed, 3);
+    admitted
 }
 
-pub(crate) async fn recording_a_failure_after_a_success_cleared_the_count_changes_nothing<
-    H: Harness,
->(
+pub(crate) async fn concurrent_checks_beyond_the_allowance_are_busy_and_lock_nothing<H: Harness>(
     f: Fixture<H>,
 ) {
-    f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap();
+    let admitted = concurrently(&f, 10).await;
+
+    // Had any increment been lost, more than three would go ahead.
+    let checks = admitted.iter().filter(|a| **a == Admission::Check).count();
+    let busy = admitted.iter().filter(|a| **a == Admission::Busy).count();
+    assert_eq!((checks, busy), (3, 7), "{admitted:?}");
+}
+
+pub(crate) async fn right_passwords_in_flight_together_lock_nothing<H: Harness>(f: Fixture<H>) {
+    concurrently(&f, 5).await;
+    for _ in 0..3 {
+        f.db.record_success(KEY).await.unwrap();
+    }
+
+    // Nothing counts: the full allowance is back.
+    assert_eq!(fail(&f, KEY, 1).await, None);
+    assert_eq!(fail(&f, KEY, 2).await, None);
+    assert_eq!(fail(&f, KEY, 3).await, Some(t0() + secs(3 + 900)));
+}
+
+pub(crate) async fn a_check_without_a_verdict_frees_its_place_and_counts_nothing<H: Harness>(
+    f: Fixture<H>,
+) {
+    concurrently(&f, 3).await;
+
+    f.db.abandon(KEY).await.unwrap();
+
+    assert_eq!(
+        f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap(),
+        Admission::Check
+    );
+    assert_eq!(
+        f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap(),
+        Admission::Busy
+    );
+}
+
+pub(crate) async fn checks_never_recorded_are_forgotten_after_the_stale_limit<H: Harness>(
+    f: Fixture<H>,
+) {
+    concurrently(&f, 3).await;
+    let later = |s| t0() + secs(s);
+
+    assert_eq!(
+        f.db.begin_attempt(KEY, later(STALE_CHECK_SECS - 1), POLICY)
+            .await
+            .unwrap(),
+        Admission::Busy
+    );
+    assert_eq!(
+        f.db.begin_attempt(KEY, later(STALE_CHECK_SECS), POLICY)
+            .await
+            .unwrap(),
+        Admission::Check
+    );
+}
+
+pub(crate) async fn clearing_keeps_the_checks_in_flight_counted<H: Harness>(f: Fixture<H>) {
+    concurrently(&f, 3).await;
+
     f.db.clear(KEY).await.unwrap();
 
-    let locked =
-        f.db.record_failure(KEY, t0(), POLICY, Effects::none(), Effects::none())
-            .await;
-
-    assert_eq!(locked.unwrap(), None);
-    assert_eq!(f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap(), None);
+    assert_eq!(
+        f.db.begin_attempt(KEY, t0(), POLICY).await.unwrap(),
+        Admission::Busy
+    );
 }
