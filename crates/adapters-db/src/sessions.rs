@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use domain::ports::SessionRepository;
 use domain::{
     Effects, EndSessions, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session,
-    SessionId, Timestamp, TokenHash, UserId,
+    SessionCreationError, SessionId, Timestamp, TokenHash, UserId,
 };
 
 use crate::connection::{DbConnection, write_transaction};
@@ -14,7 +14,7 @@ use crate::database::Database;
 use crate::effects;
 use crate::error::StoreError;
 use crate::rows::{NewSessionRow, SessionRow, to_db};
-use crate::schema::{refresh_tokens, sessions};
+use crate::schema::{refresh_tokens, sessions, users};
 
 /// Why a rotation's transaction rolled back.
 enum Rotation {
@@ -79,11 +79,34 @@ pub(crate) fn end_of_user(
     }
 }
 
+/// Whether the user of `session` still exists, is active and has the
+/// password hash the login checked, with the user's row held (`FOR SHARE`
+/// on PostgreSQL: a reset's or change's update waits for this transaction,
+/// and then ends the session it inserts; SQLite's write transaction holds
+/// the file).
+fn still_opens(conn: &mut DbConnection, session: &NewSession) -> QueryResult<bool> {
+    let user = users::table
+        .find(session.user_id.to_string())
+        .select((users::password_hash, users::is_active));
+    let found: Option<(String, bool)> = match conn {
+        DbConnection::Pg(pg) => user.for_share().first(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => user.first(sqlite).optional()?,
+    };
+    Ok(found.is_some_and(|(hash, is_active)| is_active && hash == session.opened_with.expose()))
+}
+
 #[async_trait]
 impl SessionRepository for Database {
-    async fn create(&self, session: NewSession, effects: Effects) -> Result<Session, InfraError> {
+    async fn create(
+        &self,
+        session: NewSession,
+        effects: Effects,
+    ) -> Result<Session, SessionCreationError> {
         self.run(move |conn| {
             write_transaction(conn, |conn| {
+                if !still_opens(conn, &session)? {
+                    return Ok(None);
+                }
                 let row = NewSessionRow::from(&session);
                 diesel::insert_into(sessions::table)
                     .values(&row)
@@ -93,13 +116,16 @@ impl SessionRepository for Database {
                 effects::apply(conn, &effects, session.created_at)?;
                 // Read back rather than echo `session`, so the caller gets the
                 // timestamps exactly as stored.
-                load_session(conn, &id)?.ok_or_else(|| {
-                    StoreError::corrupt("sessions", id, "missing right after insert")
-                })
+                load_session(conn, &id)?
+                    .ok_or_else(|| {
+                        StoreError::corrupt("sessions", id, "missing right after insert")
+                    })
+                    .map(Some)
             })
         })
         .await
-        .map_err(InfraError::from)
+        .map_err(InfraError::from)?
+        .ok_or(SessionCreationError::CredentialsChanged)
     }
 
     async fn find(&self, id: SessionId) -> Result<Option<Session>, InfraError> {

@@ -5,25 +5,30 @@ use std::cmp::Reverse;
 use async_trait::async_trait;
 use domain::ports::SessionRepository;
 use domain::{
-    Effects, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session, SessionId,
-    Timestamp, TokenHash, UserId,
+    Effects, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session,
+    SessionCreationError, SessionId, Timestamp, TokenHash, UserId,
 };
 
 use crate::store::{MemoryStore, RefreshToken, StoreError, stored};
 
 #[async_trait]
 impl SessionRepository for MemoryStore {
-    async fn create(&self, session: NewSession, effects: Effects) -> Result<Session, InfraError> {
+    async fn create(
+        &self,
+        session: NewSession,
+        effects: Effects,
+    ) -> Result<Session, SessionCreationError> {
         self.with_state(|state| {
-            // What the database's keys refuse: an unknown user, a session id
-            // or a refresh token hash already stored.
-            if !state.users.contains_key(&session.user_id) {
-                return Err(StoreError::UnknownUser {
-                    what: "a session",
-                    user: session.user_id,
-                }
-                .into());
+            // The credentials the login checked, still the user's.
+            let opens = state
+                .users
+                .get(&session.user_id)
+                .is_some_and(|user| user.is_active && user.password_hash == session.opened_with);
+            if !opens {
+                return Ok(None);
             }
+            // What the database's keys refuse: a session id or a refresh
+            // token hash already stored.
             if state.sessions.contains_key(&session.id) {
                 return Err(StoreError::Duplicate {
                     what: format!("session {}", session.id),
@@ -56,8 +61,9 @@ impl SessionRepository for MemoryStore {
                 },
             );
             state.apply_effects(effects, created.created_at);
-            Ok(created)
-        })
+            Ok::<_, InfraError>(Some(created))
+        })?
+        .ok_or(SessionCreationError::CredentialsChanged)
     }
 
     async fn find(&self, id: SessionId) -> Result<Option<Session>, InfraError> {

@@ -1,4 +1,4 @@
-use crate::{SessionId, Timestamp, TokenHash, UserId};
+use crate::{PasswordHash, SessionId, Timestamp, TokenHash, UserId};
 
 /// A login session: created by a login, extended by each refresh, ended by
 /// logout, revocation or its absolute expiry.
@@ -37,6 +37,10 @@ pub struct NewSession {
     pub expires_at: Timestamp,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+    /// The password hash the login checked: the session opens only while
+    /// the user still has it and is active (a reset or change that
+    /// committed during the check refuses it).
+    pub opened_with: PasswordHash,
 }
 
 impl NewSession {

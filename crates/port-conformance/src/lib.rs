@@ -206,6 +206,8 @@ macro_rules! suite {
                 creating_a_session_stores_it_with_its_refresh_token_and_events,
                 a_session_whose_event_cannot_be_written_is_not_created,
                 a_session_for_an_unknown_user_is_not_created,
+                a_session_checked_against_a_password_reset_meanwhile_is_not_opened,
+                a_session_of_a_user_deactivated_meanwhile_is_not_opened,
                 unknown_sessions_and_refresh_tokens_are_none,
                 rotating_the_current_token_replaces_it_and_slides_the_session,
                 rotating_a_token_that_is_no_longer_current_writes_nothing,

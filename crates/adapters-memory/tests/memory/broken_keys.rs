@@ -8,8 +8,8 @@ use domain::ports::{
     UserRepository,
 };
 use domain::{
-    Effects, EventKind, InfraError, NewSession, RefreshRotation, Role, TokenPurpose,
-    UserCreationError, UserId,
+    Effects, EventKind, InfraError, NewSession, RefreshRotation, Role, SessionCreationError,
+    TokenPurpose, UserCreationError, UserId,
 };
 
 use crate::support::*;
@@ -87,7 +87,10 @@ async fn sessions_and_rotations_that_would_break_a_key_write_nothing() {
 
     for result in [same_id.map(drop), same_hash.map(drop)] {
         assert!(
-            matches!(result, Err(InfraError::Unexpected(_))),
+            matches!(
+                result,
+                Err(SessionCreationError::Infra(InfraError::Unexpected(_)))
+            ),
             "{result:?}"
         );
     }

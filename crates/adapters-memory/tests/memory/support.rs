@@ -81,6 +81,8 @@ pub fn new_session(user: UserId, refresh: &str) -> NewSession {
         expires_at: t0() + TimeDelta::days(90),
         user_agent: None,
         ip: None,
+        // What `new_user` stores.
+        opened_with: PasswordHash::new("$2b$04$fixed".into()),
     }
 }
 

@@ -1,6 +1,6 @@
 use domain::{
     Effects, EventKind, LoginError, NewSecurityEvent, NewSession, PlainPassword, RequestContext,
-    SessionId, User,
+    SessionCreationError, SessionId, User,
 };
 
 use super::{SignIn, TokenPair, seconds};
@@ -35,8 +35,11 @@ impl SignIn {
         if self.config.require_verified_email && !user.email_verified {
             return Err(LoginError::EmailUnverified);
         }
+        let pair = self.open_session(&user, context).await?;
+        // After the session opened: the session is conditional on the hash
+        // that was checked, so a re-hash first would refuse it.
         self.upgrade_hash_if_weak(&user, &command).await;
-        Ok(self.open_session(&user, context).await?)
+        Ok(pair)
     }
 
     /// Re-hashes a password stored at a lower cost than configured. Best
@@ -57,12 +60,16 @@ impl SignIn {
         }
     }
 
-    /// Opens a session for `user` and issues its first token pair.
+    /// Opens a session for `user`, as checked, and issues its first token
+    /// pair. A reset, change or deactivation that committed while the
+    /// password was checked refuses it: the password checked is no longer
+    /// the account's, so `InvalidCredentials` (not counted as a failure:
+    /// the password was right when checked).
     async fn open_session(
         &self,
         user: &User,
         context: &RequestContext,
-    ) -> Result<TokenPair, domain::InfraError> {
+    ) -> Result<TokenPair, LoginError> {
         let now = self.clock.now();
         let (refresh_token, refresh_hash) = self.secrets.generate();
         let expires_at = now + seconds(self.config.session_max_secs);
@@ -75,13 +82,21 @@ impl SignIn {
             expires_at,
             user_agent: context.user_agent.clone(),
             ip: context.ip.clone(),
+            opened_with: user.password_hash.clone(),
         };
         let event = NewSecurityEvent::new(user.id, EventKind::LoginSucceeded, now, context);
-        let session = self
+        let session = match self
             .sessions
             .create(new_session, Effects::event(event))
-            .await?;
-        self.token_pair(&session, refresh_token, now)
+            .await
+        {
+            Ok(session) => session,
+            Err(SessionCreationError::CredentialsChanged) => {
+                return Err(LoginError::InvalidCredentials);
+            }
+            Err(SessionCreationError::Infra(infra)) => return Err(infra.into()),
+        };
+        Ok(self.token_pair(&session, refresh_token, now)?)
     }
 }
 

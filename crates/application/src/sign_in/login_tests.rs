@@ -350,3 +350,39 @@ async fn an_overloaded_hasher_answers_overloaded_without_counting_a_failure() {
         Err(LoginError::Infra(InfraError::Overloaded))
     ));
 }
+
+#[tokio::test]
+async fn the_session_is_opened_only_with_the_password_hash_that_was_checked() {
+    let mut ports = MockPorts::new().with_working_tokens();
+    let user = user();
+    let checked = user.password_hash.clone();
+    account(&mut ports, user, true);
+    ports.hasher.expect_needs_rehash().returning(|_| false);
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
+    ports
+        .sessions
+        .expect_create()
+        .withf(move |session, _| session.opened_with == checked)
+        .times(1)
+        .returning(|session, _| Ok(session.to_session()));
+
+    assert!(ports.sign_in().login(command(), &context()).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_reset_that_committed_during_the_check_makes_the_login_invalid_credentials() {
+    let mut ports = MockPorts::new().with_working_tokens();
+    account(&mut ports, user(), true);
+    ports.throttle.expect_record_success().returning(|_| Ok(()));
+    ports
+        .sessions
+        .expect_create()
+        .returning(|_, _| Err(domain::SessionCreationError::CredentialsChanged));
+    // No re-hash of a password that is no longer the account's.
+    ports.hasher.expect_needs_rehash().never();
+    ports.hasher.expect_hash().never();
+
+    let result = ports.sign_in().login(command(), &context()).await;
+
+    assert!(matches!(result, Err(LoginError::InvalidCredentials)));
+}

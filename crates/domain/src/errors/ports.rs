@@ -64,6 +64,18 @@ pub enum AccessChangeError {
     Infra(#[from] InfraError),
 }
 
+/// `SessionRepository::create` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionCreationError {
+    /// The user no longer has the password hash the login checked, is no
+    /// longer active, or is gone: a reset, change or deactivation committed
+    /// while the password was being checked.
+    #[error("the credentials changed while they were checked")]
+    CredentialsChanged,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
 /// `UserRepository::delete` failures.
 #[derive(Debug, thiserror::Error)]
 pub enum UserDeletionError {

@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 
 use crate::{
-    Effects, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session, SessionId,
-    Timestamp, TokenHash, UserId,
+    Effects, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session,
+    SessionCreationError, SessionId, Timestamp, TokenHash, UserId,
 };
 
 /// Storage of login sessions and their refresh tokens (by hash only).
@@ -15,12 +15,23 @@ pub trait SessionRepository: Send + Sync {
     /// Inserts `session` with `session.refresh_hash` as its current refresh
     /// token, and applies `effects`, in one transaction.
     ///
+    /// MUST be a compare-and-swap on the credentials: in the same
+    /// transaction, holding the user's row against concurrent writes, the
+    /// user MUST still exist, be active and have `session.opened_with` as
+    /// its password hash; otherwise nothing is written. So a password reset
+    /// or change (which ends every session) that commits while a login
+    /// checks the old password can never be followed by that login's
+    /// session.
+    ///
     /// # Errors
-    /// MUST return `InfraError::Unavailable` when the store cannot be reached
-    /// within its acquire timeout; `InfraError::Unexpected` for any other
-    /// failure. A session of an unknown user is `Unexpected`, and nothing is
-    /// written.
-    async fn create(&self, session: NewSession, effects: Effects) -> Result<Session, InfraError>;
+    /// `CredentialsChanged` when that check fails. MUST return
+    /// `Infra(Unavailable)` when the store cannot be reached within its
+    /// acquire timeout; `Infra(Unexpected)` for any other failure.
+    async fn create(
+        &self,
+        session: NewSession,
+        effects: Effects,
+    ) -> Result<Session, SessionCreationError>;
 
     /// The session with this id, live or not, or `None`.
     ///

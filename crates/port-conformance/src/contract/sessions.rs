@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use domain::ports::SessionRepository;
+use domain::ports::{SessionRepository, UserRepository};
 use domain::{
-    Effects, EventKind, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session,
-    SessionId, UserId,
+    AccessChange, Effects, EndSessions, EventKind, InfraError, NewSession, PasswordHash,
+    RefreshRotation, RefreshTokenState, Session, SessionCreationError, SessionId, UserChange,
+    UserId,
 };
 
 use crate::Harness;
@@ -64,7 +65,10 @@ pub(crate) async fn a_session_whose_event_cannot_be_written_is_not_created<H: Ha
     let result = SessionRepository::create(&f.db, new.clone(), Effects::event(orphan)).await;
 
     assert!(
-        matches!(result, Err(InfraError::Unexpected(_))),
+        matches!(
+            result,
+            Err(SessionCreationError::Infra(InfraError::Unexpected(_)))
+        ),
         "{result:?}"
     );
     assert_eq!(SessionRepository::find(&f.db, new.id).await.unwrap(), None);
@@ -77,10 +81,61 @@ pub(crate) async fn a_session_for_an_unknown_user_is_not_created<H: Harness>(f: 
     let result = SessionRepository::create(&f.db, new.clone(), Effects::none()).await;
 
     assert!(
-        matches!(result, Err(InfraError::Unexpected(_))),
+        matches!(result, Err(SessionCreationError::CredentialsChanged)),
         "{result:?}"
     );
     assert_eq!(SessionRepository::find(&f.db, new.id).await.unwrap(), None);
+}
+
+/// The race a login loses to a password reset, forced: the login checked
+/// the password against the hash it read; the reset (a new hash, every
+/// session ended) commits; then the login's session insert comes.
+pub(crate) async fn a_session_checked_against_a_password_reset_meanwhile_is_not_opened<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
+    let user = f.user().await;
+    let checked = new_session(user.id, "r0");
+    let mut reset = UserChange::new(user.id, t0() + secs(1));
+    reset.password_hash = Some(PasswordHash::new("$2b$12$reset".into()));
+    reset.end_sessions = EndSessions::All;
+    f.db.apply_change(reset, Effects::none()).await.unwrap();
+    let login = event(user.id, EventKind::LoginSucceeded, t0() + secs(2));
+
+    let result = SessionRepository::create(&f.db, checked.clone(), Effects::event(login)).await;
+
+    assert!(
+        matches!(result, Err(SessionCreationError::CredentialsChanged)),
+        "{result:?}"
+    );
+    assert_eq!(
+        SessionRepository::find(&f.db, checked.id).await.unwrap(),
+        None
+    );
+    assert_eq!(f.db.find_by_refresh_hash(&hash("r0")).await.unwrap(), None);
+    assert_eq!(f.events(user.id).await, vec![], "no login_succeeded");
+}
+
+pub(crate) async fn a_session_of_a_user_deactivated_meanwhile_is_not_opened<H: Harness>(
+    f: Fixture<H>,
+) {
+    let user = f.user().await;
+    let access = AccessChange {
+        role: None,
+        is_active: Some(false),
+    };
+    f.db.change_access(access, UserChange::new(user.id, t0()), Effects::none())
+        .await
+        .unwrap();
+
+    let result =
+        SessionRepository::create(&f.db, new_session(user.id, "r0"), Effects::none()).await;
+
+    assert!(
+        matches!(result, Err(SessionCreationError::CredentialsChanged)),
+        "{result:?}"
+    );
 }
 
 pub(crate) async fn unknown_sessions_and_refresh_tokens_are_none<H: Harness>(f: Fixture<H>) {

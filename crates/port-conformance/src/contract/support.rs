@@ -113,10 +113,7 @@ pub(crate) fn new_user(email: &str) -> NewUser {
         role: Role::User,
         email_verified: false,
         is_active: true,
-        // Any fixed string: nothing here hashes or verifies.
-        password_hash: PasswordHash::new(
-            "$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234".into(),
-        ),
+        password_hash: stored_hash(),
         created_at: t0(),
     }
 }
@@ -125,6 +122,13 @@ pub(crate) fn event(user: UserId, kind: EventKind, at: Timestamp) -> NewSecurity
     NewSecurityEvent::new(user, kind, at, &context())
 }
 
+/// The password hash of every user [`new_user`] makes. Any fixed string:
+/// nothing here hashes or verifies.
+pub(crate) fn stored_hash() -> PasswordHash {
+    PasswordHash::new("$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234".into())
+}
+
+/// A session for `user`, opened with [`stored_hash`] checked.
 pub(crate) fn new_session(user: UserId, refresh_hash: &str) -> NewSession {
     NewSession {
         id: SessionId::generate(),
@@ -135,6 +139,7 @@ pub(crate) fn new_session(user: UserId, refresh_hash: &str) -> NewSession {
         expires_at: t0() + TimeDelta::days(90),
         user_agent: context().user_agent,
         ip: context().ip,
+        opened_with: stored_hash(),
     }
 }
 
