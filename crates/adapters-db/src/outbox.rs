@@ -101,7 +101,7 @@ impl Outbox for Database {
                 let mut first_error = None;
                 for row in select_due(conn, to_db(now), i64::from(limit))? {
                     let id = row.id().to_owned();
-                    match QueuedMail::try_from(row) {
+                    match row.into_queued(until) {
                         Ok(mail) => {
                             mails.push(mail);
                             ids.push(id);
@@ -133,15 +133,22 @@ impl Outbox for Database {
         .map_err(InfraError::from)
     }
 
-    async fn mark_delivered(&self, id: Uuid, at: Timestamp) -> Result<(), InfraError> {
+    async fn mark_delivered(
+        &self,
+        id: Uuid,
+        leased_until: Timestamp,
+        at: Timestamp,
+    ) -> Result<(), InfraError> {
         self.run(move |conn| {
-            // Only an undelivered row changes: delivering twice keeps the
-            // first time. The link goes: its one-time token must not stay at
-            // rest once sent.
+            // Only an undelivered row still under this claim's lease
+            // changes: delivering twice keeps the first time, and a worker
+            // whose lease passed to another changes nothing. The link goes:
+            // its one-time token must not stay at rest once sent.
             diesel::update(
                 outbox::table
                     .find(id.hyphenated().to_string())
-                    .filter(outbox::delivered_at.is_null()),
+                    .filter(outbox::delivered_at.is_null())
+                    .filter(outbox::locked_until.eq(to_db(leased_until))),
             )
             .set((
                 outbox::delivered_at.eq(to_db(at)),
@@ -158,18 +165,20 @@ impl Outbox for Database {
     async fn mark_failed(
         &self,
         id: Uuid,
+        leased_until: Timestamp,
         error: &str,
         retry_at: Timestamp,
     ) -> Result<(), InfraError> {
         let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
         self.run(move |conn| {
-            // A delivered row stays delivered (a late report from a worker
-            // whose lease ran out changes nothing); the count is incremented
-            // in SQL, so concurrent reports all count.
+            // Fenced like `mark_delivered`: a delivered row stays delivered,
+            // and a late report from a worker whose lease ran out changes
+            // nothing.
             diesel::update(
                 outbox::table
                     .find(id.hyphenated().to_string())
-                    .filter(outbox::delivered_at.is_null()),
+                    .filter(outbox::delivered_at.is_null())
+                    .filter(outbox::locked_until.eq(to_db(leased_until))),
             )
             .set((
                 outbox::attempts.eq(outbox::attempts + 1),
@@ -179,6 +188,28 @@ impl Outbox for Database {
             ))
             .execute(conn)?;
             Ok(())
+        })
+        .await
+        .map_err(InfraError::from)
+    }
+
+    async fn delete_delivered(&self, before: Timestamp, limit: u32) -> Result<u64, InfraError> {
+        self.run(move |conn| {
+            // Delivered rows never change again, so reading the batch and
+            // deleting it need no transaction between them.
+            let oldest: Vec<String> = outbox::table
+                .filter(outbox::delivered_at.lt(to_db(before)))
+                .order((outbox::delivered_at.asc(), outbox::id.asc()))
+                .limit(i64::from(limit))
+                .select(outbox::id)
+                .load(conn)?;
+            let deleted = diesel::delete(
+                outbox::table
+                    .filter(outbox::id.eq_any(&oldest))
+                    .filter(outbox::delivered_at.is_not_null()),
+            )
+            .execute(conn)?;
+            Ok(u64::try_from(deleted).unwrap_or(u64::MAX))
         })
         .await
         .map_err(InfraError::from)

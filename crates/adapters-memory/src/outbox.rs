@@ -12,14 +12,22 @@ use crate::store::{MemoryStore, OutboxRow, seconds_after, stored};
 const MAX_ERROR_CHARS: usize = 500;
 
 impl OutboxRow {
-    /// What a claim hands the worker.
-    pub(crate) fn queued(&self) -> QueuedMail {
+    /// What a claim leasing it until `leased_until` hands the worker.
+    pub(crate) fn queued(&self, leased_until: Timestamp) -> QueuedMail {
         QueuedMail {
             id: self.id,
             mail: self.mail.clone(),
             attempts: self.attempts,
             created_at: self.created_at,
+            leased_until,
         }
+    }
+
+    /// Undelivered and still under the lease that ends at `leased_until`.
+    fn is_leased_until(&self, id: Uuid, leased_until: Timestamp) -> bool {
+        self.id == id
+            && self.delivered_at.is_none()
+            && self.locked_until == Some(stored(leased_until))
     }
 
     /// Undelivered, due at `now` and not leased then.
@@ -59,21 +67,27 @@ impl Outbox for MemoryStore {
                 .take(limit)
                 .map(|row| {
                     row.locked_until = Some(lease_end);
-                    row.queued()
+                    row.queued(lease_end)
                 })
                 .collect())
         })
     }
 
-    async fn mark_delivered(&self, id: Uuid, at: Timestamp) -> Result<(), InfraError> {
+    async fn mark_delivered(
+        &self,
+        id: Uuid,
+        leased_until: Timestamp,
+        at: Timestamp,
+    ) -> Result<(), InfraError> {
         self.with_state(|state| {
-            // Only an undelivered row changes: delivering twice keeps the
-            // first time. The link goes: its one-time token must not stay at
-            // rest once sent.
+            // Only an undelivered row under this claim's lease changes:
+            // delivering twice keeps the first time, and a worker whose
+            // lease passed to another changes nothing. The link goes: its
+            // one-time token must not stay at rest once sent.
             if let Some(row) = state
                 .outbox
                 .iter_mut()
-                .find(|row| row.id == id && row.delivered_at.is_none())
+                .find(|row| row.is_leased_until(id, leased_until))
             {
                 row.delivered_at = Some(stored(at));
                 row.locked_until = None;
@@ -86,17 +100,19 @@ impl Outbox for MemoryStore {
     async fn mark_failed(
         &self,
         id: Uuid,
+        leased_until: Timestamp,
         error: &str,
         retry_at: Timestamp,
     ) -> Result<(), InfraError> {
         let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
         self.with_state(|state| {
-            // A delivered row stays delivered: a late report from a worker
-            // whose lease ran out changes nothing.
+            // Fenced like `mark_delivered`: a delivered row stays delivered,
+            // and a late report from a worker whose lease ran out changes
+            // nothing.
             if let Some(row) = state
                 .outbox
                 .iter_mut()
-                .find(|row| row.id == id && row.delivered_at.is_none())
+                .find(|row| row.is_leased_until(id, leased_until))
             {
                 row.attempts = row.attempts.saturating_add(1);
                 row.last_error = Some(error);
@@ -104,6 +120,27 @@ impl Outbox for MemoryStore {
                 row.locked_until = None;
             }
             Ok(())
+        })
+    }
+
+    async fn delete_delivered(&self, before: Timestamp, limit: u32) -> Result<u64, InfraError> {
+        let before = stored(before);
+        self.with_state(|state| {
+            let mut old: Vec<(Timestamp, Uuid)> = state
+                .outbox
+                .iter()
+                .filter_map(|row| {
+                    row.delivered_at
+                        .filter(|at| *at < before)
+                        .map(|at| (at, row.id))
+                })
+                .collect();
+            old.sort_unstable();
+            old.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            let doomed: std::collections::HashSet<Uuid> =
+                old.into_iter().map(|(_, id)| id).collect();
+            state.outbox.retain(|row| !doomed.contains(&row.id));
+            Ok(u64::try_from(doomed.len()).unwrap_or(u64::MAX))
         })
     }
 

@@ -53,7 +53,9 @@ impl MemoryStore {
             Ok(rows
                 .into_iter()
                 .map(|row| OutboxEntry {
-                    queued: row.queued(),
+                    // Not leased: the lease it would need is any past
+                    // instant.
+                    queued: row.queued(row.locked_until.unwrap_or(row.next_attempt_at)),
                     next_attempt_at: row.next_attempt_at,
                     last_error: row.last_error.clone(),
                     locked_until: row.locked_until,

@@ -20,6 +20,11 @@ pub struct DeliveryConfig {
     /// The first retry waits this long; each further one twice as long.
     pub backoff_base_secs: u64,
     pub backoff_max_secs: u64,
+    /// Delivered messages are deleted this many days after delivery
+    /// (`APP_MAIL__RETENTION_DAYS`).
+    pub retention_days: u32,
+    /// Rows deleted per statement when pruning.
+    pub prune_batch: u32,
 }
 
 impl Default for DeliveryConfig {
@@ -29,6 +34,8 @@ impl Default for DeliveryConfig {
             lease_secs: 120,
             backoff_base_secs: 5,
             backoff_max_secs: 3_600,
+            retention_days: 30,
+            prune_batch: 500,
         }
     }
 }
@@ -98,7 +105,7 @@ impl MailDelivery {
             match self.mailer.send(queued.id, &queued.mail).await {
                 Ok(()) => {
                     self.outbox
-                        .mark_delivered(queued.id, self.clock.now())
+                        .mark_delivered(queued.id, queued.leased_until, self.clock.now())
                         .await?;
                     round.delivered += 1;
                 }
@@ -114,13 +121,34 @@ impl MailDelivery {
                     tracing::warn!(mail_id = %queued.id, kind = %queued.mail.kind, attempts = queued.attempts + 1, retry_in_secs = wait, error = %error, "mail delivery failed; the cause is in the outbox row");
                     let retry_at = self.clock.now() + seconds(wait);
                     self.outbox
-                        .mark_failed(queued.id, &reason, retry_at)
+                        .mark_failed(queued.id, queued.leased_until, &reason, retry_at)
                         .await?;
                     round.failed += 1;
                 }
             }
         }
         Ok(round)
+    }
+
+    /// Deletes the messages delivered more than `retention_days` ago, in
+    /// batches of `prune_batch` rows, and returns how many went; each batch
+    /// is its own statement, so pruning never holds the table long.
+    ///
+    /// # Errors
+    /// `Infra` when the outbox cannot be pruned (what went before stays
+    /// deleted).
+    pub async fn prune_delivered(&self) -> Result<u64, InfraError> {
+        let before =
+            self.clock.now() - chrono::TimeDelta::days(i64::from(self.config.retention_days));
+        let batch = self.config.prune_batch.max(1);
+        let mut total = 0;
+        loop {
+            let deleted = self.outbox.delete_delivered(before, batch).await?;
+            total += deleted;
+            if deleted < u64::from(batch) {
+                return Ok(total);
+            }
+        }
     }
 
     /// How many messages wait for delivery.

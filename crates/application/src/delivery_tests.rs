@@ -23,7 +23,13 @@ fn queued(attempts: u32) -> QueuedMail {
         },
         attempts,
         created_at: now(),
+        leased_until: lease(),
     }
+}
+
+/// The lease every claim here holds.
+fn lease() -> Timestamp {
+    now() + Duration::seconds(120)
 }
 
 fn delivery(outbox: MockOutbox, mailer: MockMailer) -> MailDelivery {
@@ -48,9 +54,9 @@ async fn delivered_messages_are_marked_delivered() {
         .return_once(move |_, _, _| Ok(vec![mail]));
     outbox
         .expect_mark_delivered()
-        .with(eq(id), eq(now()))
+        .with(eq(id), eq(lease()), eq(now()))
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     let mut mailer = MockMailer::new();
     mailer
         .expect_send()
@@ -78,11 +84,13 @@ async fn a_transient_failure_is_retried_with_exponential_backoff() {
         .return_once(move |_, _, _| Ok(vec![mail]));
     outbox
         .expect_mark_failed()
-        .withf(|_, error, retry_at| {
-            error.contains("connection refused") && *retry_at == now() + Duration::seconds(40)
+        .withf(|_, leased_until, error, retry_at| {
+            *leased_until == lease()
+                && error.contains("connection refused")
+                && *retry_at == now() + Duration::seconds(40)
         })
         .times(1)
-        .returning(|_, _, _| Ok(()));
+        .returning(|_, _, _, _| Ok(()));
     let mut mailer = MockMailer::new();
     mailer
         .expect_send()
@@ -108,9 +116,9 @@ async fn backoff_never_exceeds_the_maximum() {
         .return_once(move |_, _, _| Ok(vec![mail]));
     outbox
         .expect_mark_failed()
-        .withf(|_, _, retry_at| *retry_at == now() + Duration::seconds(3_600))
+        .withf(|_, _, _, retry_at| *retry_at == now() + Duration::seconds(3_600))
         .times(1)
-        .returning(|_, _, _| Ok(()));
+        .returning(|_, _, _, _| Ok(()));
     let mut mailer = MockMailer::new();
     mailer
         .expect_send()
@@ -128,9 +136,9 @@ async fn a_permanent_failure_waits_the_maximum_before_the_next_try() {
         .return_once(move |_, _, _| Ok(vec![mail]));
     outbox
         .expect_mark_failed()
-        .withf(|_, _, retry_at| *retry_at == now() + Duration::seconds(3_600))
+        .withf(|_, _, _, retry_at| *retry_at == now() + Duration::seconds(3_600))
         .times(1)
-        .returning(|_, _, _| Ok(()));
+        .returning(|_, _, _, _| Ok(()));
     let mut mailer = MockMailer::new();
     mailer
         .expect_send()
@@ -150,12 +158,12 @@ async fn one_failure_does_not_stop_the_rest_of_the_batch() {
     outbox
         .expect_mark_failed()
         .times(1)
-        .returning(|_, _, _| Ok(()));
+        .returning(|_, _, _, _| Ok(()));
     outbox
         .expect_mark_delivered()
-        .with(eq(second_id), eq(now()))
+        .with(eq(second_id), eq(lease()), eq(now()))
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     let mut mailer = MockMailer::new();
     mailer.expect_send().returning(move |id, _| {
         if id == second_id {
@@ -186,4 +194,23 @@ async fn an_empty_outbox_sends_nothing() {
     let round = delivery(outbox, mailer).deliver_due().await.unwrap();
 
     assert_eq!(round.claimed(), 0);
+}
+
+#[tokio::test]
+async fn pruning_deletes_delivered_mail_past_the_retention_in_batches_until_one_is_short() {
+    let mut outbox = MockOutbox::new();
+    let before = now() - Duration::days(30);
+    let mut answers = vec![500_u64, 500, 7].into_iter();
+    outbox
+        .expect_delete_delivered()
+        .with(eq(before), eq(500))
+        .times(3)
+        .returning(move |_, _| Ok(answers.next().unwrap()));
+
+    let deleted = delivery(outbox, MockMailer::new())
+        .prune_delivered()
+        .await
+        .unwrap();
+
+    assert_eq!(deleted, 1_007);
 }

@@ -83,4 +83,8 @@ pub struct QueuedMail {
     /// Delivery attempts before this one.
     pub attempts: u32,
     pub created_at: Timestamp,
+    /// The end of the lease this claim holds, as stored: it fences the
+    /// claim's outcome (`mark_delivered`, `mark_failed`), which changes
+    /// nothing once the lease has passed to another worker.
+    pub leased_until: Timestamp,
 }

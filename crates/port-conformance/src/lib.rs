@@ -268,6 +268,8 @@ macro_rules! suite {
                 pending_counts_undelivered_mail_only,
                 a_lease_out_of_range_is_unexpected,
                 concurrent_claimers_see_every_mail_exactly_once,
+                a_mark_under_a_lease_that_passed_to_another_worker_changes_nothing,
+                pruning_deletes_only_delivered_mail_past_its_age_in_batches,
             }
             outbox_queueing {
                 mail_of_a_created_user_is_queued_with_it_and_due_at_once,

@@ -16,6 +16,9 @@ pub const IDLE_POLL: Duration = Duration::from_millis(200);
 pub const ERROR_PAUSE: Duration = Duration::from_secs(2);
 /// How often, at most, it counts the backlog for `outbox_pending`.
 pub const PENDING_EVERY: Duration = Duration::from_secs(1);
+/// How often it deletes delivered mail past its retention (and once at
+/// start).
+pub const PRUNE_EVERY: Duration = Duration::from_secs(3_600);
 
 /// A running worker; [`MailWorker::stop`] ends it.
 #[derive(Debug)]
@@ -32,9 +35,23 @@ impl MailWorker {
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
             let mut counted: Option<Instant> = None;
+            let mut pruned: Option<Instant> = None;
             loop {
                 if *stopped.borrow() {
                     break;
+                }
+                if pruned.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+                    pruned = Some(Instant::now());
+                    match delivery.prune_delivered().await {
+                        Ok(0) => {}
+                        Ok(deleted) => {
+                            tracing::info!(deleted, "deleted delivered mail past its retention")
+                        }
+                        Err(error) => tracing::warn!(
+                            error = &error as &dyn std::error::Error,
+                            "cannot prune the outbox"
+                        ),
+                    }
                 }
                 if counted.is_none_or(|at| at.elapsed() >= PENDING_EVERY) {
                     counted = Some(Instant::now());

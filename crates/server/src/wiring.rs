@@ -78,7 +78,10 @@ pub fn mail_delivery(settings: &Settings, storage: &Storage) -> anyhow::Result<M
         storage.outbox.clone(),
         mailer,
         Arc::new(SystemClock),
-        DeliveryConfig::default(),
+        DeliveryConfig {
+            retention_days: settings.mail.retention_days,
+            ..DeliveryConfig::default()
+        },
     ))
 }
 

@@ -128,13 +128,13 @@ impl MailRow {
     }
 }
 
-impl TryFrom<MailRow> for QueuedMail {
-    type Error = StoreError;
-
-    fn try_from(row: MailRow) -> Result<Self, StoreError> {
+impl MailRow {
+    /// The message, as claimed with a lease until `leased_until`.
+    pub(crate) fn into_queued(self, leased_until: NaiveDateTime) -> Result<QueuedMail, StoreError> {
+        let row = self;
         let corrupt =
             |problem: &dyn ToString| StoreError::corrupt("outbox", &row.id, problem.to_string());
-        Ok(Self {
+        Ok(QueuedMail {
             id: row.id.parse::<uuid::Uuid>().map_err(|e| corrupt(&e))?,
             mail: OutgoingMail {
                 kind: MailKind::from_name(&row.kind).ok_or_else(|| corrupt(&"unknown kind"))?,
@@ -144,6 +144,7 @@ impl TryFrom<MailRow> for QueuedMail {
             },
             attempts: u32::try_from(row.attempts).map_err(|e| corrupt(&e))?,
             created_at: from_db(row.created_at),
+            leased_until: from_db(leased_until),
         })
     }
 }
@@ -166,7 +167,10 @@ impl TryFrom<OutboxEntryRow> for crate::testing::OutboxEntry {
 
     fn try_from(row: OutboxEntryRow) -> Result<Self, StoreError> {
         Ok(Self {
-            queued: QueuedMail::try_from(row.mail)?,
+            // Not leased: the lease it would need is any past instant.
+            queued: row
+                .mail
+                .into_queued(row.locked_until.unwrap_or(row.next_attempt_at))?,
             next_attempt_at: from_db(row.next_attempt_at),
             last_error: row.last_error,
             locked_until: row.locked_until.map(from_db),

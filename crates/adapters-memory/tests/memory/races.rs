@@ -323,7 +323,10 @@ async fn concurrent_claimers_never_share_a_lease_and_expired_leases_come_back() 
                             .parse()
                             .unwrap();
                         if n.is_multiple_of(2) {
-                            store.mark_delivered(queued.id, t0()).await.unwrap();
+                            store
+                                .mark_delivered(queued.id, queued.leased_until, t0())
+                                .await
+                                .unwrap();
                         }
                         seen.push(queued.id);
                     }

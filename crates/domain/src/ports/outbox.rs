@@ -33,18 +33,28 @@ pub trait Outbox: Send + Sync {
     ) -> Result<Vec<QueuedMail>, InfraError>;
 
     /// Marks a message delivered: it is never claimed again, and its link
-    /// (which carries a one-time token) is erased. Unknown or already
-    /// delivered ids are left alone.
+    /// (which carries a one-time token) is erased.
+    ///
+    /// MUST be fenced by the claim's lease: only a row still leased until
+    /// `leased_until` (the claim's [`QueuedMail::leased_until`]) changes, so
+    /// a worker whose lease ran out and passed to another changes nothing.
+    /// Unknown, already delivered or re-leased ids are left alone.
     ///
     /// # Errors
     /// MUST return `InfraError::Unavailable` when the store cannot be reached
     /// within its acquire timeout; `InfraError::Unexpected` for any other
     /// failure; the message then stays leased and is claimed again when its
     /// lease ends.
-    async fn mark_delivered(&self, id: Uuid, at: Timestamp) -> Result<(), InfraError>;
+    async fn mark_delivered(
+        &self,
+        id: Uuid,
+        leased_until: Timestamp,
+        at: Timestamp,
+    ) -> Result<(), InfraError>;
 
     /// Records a failed attempt: one more attempt, `error` as the last error
     /// (short, never a secret), due again at `retry_at`, lease released.
+    /// Fenced by the lease exactly like `mark_delivered`.
     ///
     /// # Errors
     /// MUST return `InfraError::Unavailable` when the store cannot be reached
@@ -53,9 +63,20 @@ pub trait Outbox: Send + Sync {
     async fn mark_failed(
         &self,
         id: Uuid,
+        leased_until: Timestamp,
         error: &str,
         retry_at: Timestamp,
     ) -> Result<(), InfraError>;
+
+    /// Deletes up to `limit` messages delivered before `before` (never an
+    /// undelivered one), oldest first, and returns how many went. Callers
+    /// repeat it while it returns `limit`, so no one statement runs long.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure.
+    async fn delete_delivered(&self, before: Timestamp, limit: u32) -> Result<u64, InfraError>;
 
     /// How many messages wait for delivery.
     ///

@@ -117,7 +117,11 @@ pub(crate) async fn a_mail_whose_lease_ran_out_is_claimable_again<H: Harness>(f:
     // Its worker died: no mark_delivered, no mark_failed.
     let again = claim(&f, t0() + secs(60), 10).await;
 
-    assert_eq!(again, first);
+    // The same message, under a new lease.
+    assert_eq!(again[0].id, first[0].id);
+    assert_eq!(again[0].mail, first[0].mail);
+    assert_eq!(again[0].leased_until, t0() + secs(120));
+    assert_eq!(first[0].leased_until, t0() + secs(60));
     assert_eq!(
         entry(&f, again[0].id).await.locked_until,
         Some(t0() + secs(120))
@@ -127,10 +131,11 @@ pub(crate) async fn a_mail_whose_lease_ran_out_is_claimable_again<H: Harness>(f:
 
 pub(crate) async fn a_failed_mail_is_claimed_again_only_once_due<H: Harness>(f: Fixture<H>) {
     queue_one(&f, t0(), "ada@example.com").await;
-    let id = claim(&f, t0(), 10).await[0].id;
+    let claimed = claim(&f, t0(), 10).await.remove(0);
+    let id = claimed.id;
     let retry_at = t0() + secs(300);
 
-    f.db.mark_failed(id, "connection refused", retry_at)
+    f.db.mark_failed(id, claimed.leased_until, "connection refused", retry_at)
         .await
         .unwrap();
 
@@ -151,14 +156,22 @@ pub(crate) async fn a_failure_counts_the_attempt_and_keeps_the_error_cut_to_500_
     f: Fixture<H>,
 ) {
     let queued = queue_one(&f, t0(), "ada@example.com").await;
-    let id = claim(&f, t0(), 10).await[0].id;
+    let claimed = claim(&f, t0(), 10).await.remove(0);
+    let id = claimed.id;
     let long = "é".repeat(600);
 
-    f.db.mark_failed(id, "connection refused", t0() + secs(10))
+    f.db.mark_failed(
+        id,
+        claimed.leased_until,
+        "connection refused",
+        t0() + secs(10),
+    )
+    .await
+    .unwrap();
+    let again = claim(&f, t0() + secs(10), 10).await.remove(0);
+    f.db.mark_failed(id, again.leased_until, &long, t0() + secs(20))
         .await
         .unwrap();
-    claim(&f, t0() + secs(10), 10).await;
-    f.db.mark_failed(id, &long, t0() + secs(20)).await.unwrap();
 
     let entry = entry(&f, id).await;
     assert_eq!(entry.queued.attempts, 2);
@@ -174,13 +187,16 @@ pub(crate) async fn a_delivered_mail_is_never_claimed_again_and_loses_its_link<H
     f: Fixture<H>,
 ) {
     queue_one(&f, t0(), "ada@example.com").await;
-    let id = claim(&f, t0(), 10).await[0].id;
+    let claimed = claim(&f, t0(), 10).await.remove(0);
+    let (id, lease) = (claimed.id, claimed.leased_until);
     let delivered_at = t0() + secs(5);
 
-    f.db.mark_delivered(id, delivered_at).await.unwrap();
-    // Late reports from a worker whose lease ran out change nothing.
-    f.db.mark_delivered(id, t0() + secs(6)).await.unwrap();
-    f.db.mark_failed(id, "timeout", t0() + secs(7))
+    f.db.mark_delivered(id, lease, delivered_at).await.unwrap();
+    // Late reports of the same claim change nothing.
+    f.db.mark_delivered(id, lease, t0() + secs(6))
+        .await
+        .unwrap();
+    f.db.mark_failed(id, lease, "timeout", t0() + secs(7))
         .await
         .unwrap();
 
@@ -197,8 +213,10 @@ pub(crate) async fn a_delivered_mail_is_never_claimed_again_and_loses_its_link<H
 pub(crate) async fn marking_an_unknown_mail_is_not_an_error<H: Harness>(f: Fixture<H>) {
     queue_one(&f, t0(), "ada@example.com").await;
 
-    f.db.mark_delivered(Uuid::now_v7(), t0()).await.unwrap();
-    f.db.mark_failed(Uuid::now_v7(), "timeout", t0())
+    f.db.mark_delivered(Uuid::now_v7(), t0(), t0())
+        .await
+        .unwrap();
+    f.db.mark_failed(Uuid::now_v7(), t0(), "timeout", t0())
         .await
         .unwrap();
 
@@ -213,10 +231,17 @@ pub(crate) async fn pending_counts_undelivered_mail_only<H: Harness>(f: Fixture<
     }
     let claimed = claim(&f, t0(), 3).await;
 
-    f.db.mark_delivered(claimed[0].id, t0()).await.unwrap();
-    f.db.mark_failed(claimed[1].id, "timeout", t0() + secs(60))
+    f.db.mark_delivered(claimed[0].id, claimed[0].leased_until, t0())
         .await
         .unwrap();
+    f.db.mark_failed(
+        claimed[1].id,
+        claimed[1].leased_until,
+        "timeout",
+        t0() + secs(60),
+    )
+    .await
+    .unwrap();
 
     // One delivered; one failed, one leased and one never claimed wait.
     assert_eq!(f.db.pending().await.unwrap(), 3);
@@ -258,7 +283,9 @@ pub(crate) async fn concurrent_claimers_see_every_mail_exactly_once<H: Harness>(
                         return seen;
                     }
                     for queued in batch {
-                        db.mark_delivered(queued.id, now).await.unwrap();
+                        db.mark_delivered(queued.id, queued.leased_until, now)
+                            .await
+                            .unwrap();
                         seen.push(queued.id);
                     }
                 }
@@ -280,4 +307,72 @@ pub(crate) async fn concurrent_claimers_see_every_mail_exactly_once<H: Harness>(
             .iter()
             .all(|entry| entry.delivered_at == Some(now))
     );
+}
+
+pub(crate) async fn a_mark_under_a_lease_that_passed_to_another_worker_changes_nothing<
+    H: Harness,
+>(
+    f: Fixture<H>,
+) {
+    queue_one(&f, t0(), "ada@example.com").await;
+    // The first worker's lease runs out while it sends; a second claims.
+    let stale = claim(&f, t0(), 10).await.remove(0);
+    let current = claim(&f, t0() + secs(LEASE as i64), 10).await.remove(0);
+
+    f.db.mark_failed(stale.id, stale.leased_until, "timeout", t0() + secs(61))
+        .await
+        .unwrap();
+    f.db.mark_delivered(stale.id, stale.leased_until, t0() + secs(62))
+        .await
+        .unwrap();
+
+    let entry = entry(&f, stale.id).await;
+    assert_eq!(
+        entry.delivered_at, None,
+        "the stale worker delivered nothing"
+    );
+    assert_eq!(entry.queued.attempts, 0);
+    assert_eq!(entry.locked_until, Some(current.leased_until));
+    f.db.mark_delivered(current.id, current.leased_until, t0() + secs(63))
+        .await
+        .unwrap();
+    assert_eq!(
+        entry_at(&f, current.id).await,
+        Some(t0() + secs(63)),
+        "the current lease holder's outcome counts"
+    );
+}
+
+async fn entry_at<H: Harness>(f: &Fixture<H>, id: Uuid) -> Option<domain::Timestamp> {
+    entry(f, id).await.delivered_at
+}
+
+pub(crate) async fn pruning_deletes_only_delivered_mail_past_its_age_in_batches<H: Harness>(
+    f: Fixture<H>,
+) {
+    for n in 0..5 {
+        queue_one(&f, t0(), &format!("user{n}@example.com")).await;
+    }
+    let claimed = claim(&f, t0(), 4).await;
+    // Three delivered long ago, one just now; one never claimed.
+    for (queued, at) in claimed.iter().zip([0, 1, 2, 100]) {
+        f.db.mark_delivered(queued.id, queued.leased_until, t0() + secs(at))
+            .await
+            .unwrap();
+    }
+    let before = t0() + secs(50);
+
+    let first = f.db.delete_delivered(before, 2).await.unwrap();
+    let second = f.db.delete_delivered(before, 2).await.unwrap();
+    let third = f.db.delete_delivered(before, 2).await.unwrap();
+
+    assert_eq!((first, second, third), (2, 1, 0));
+    let left: Vec<Uuid> = f.outbox().await.iter().map(|e| e.queued.id).collect();
+    assert_eq!(
+        left.len(),
+        2,
+        "the recent delivery and the undelivered one stay"
+    );
+    assert!(left.contains(&claimed[3].id));
+    assert_eq!(f.db.pending().await.unwrap(), 1);
 }

@@ -134,6 +134,9 @@ pub struct MailSettings {
     pub file_dir: PathBuf,
     /// The From header: `addr@example.com` or `Name <addr@example.com>`.
     pub from: String,
+    /// Delivered messages are deleted from the outbox this many days after
+    /// delivery (1 to 3650).
+    pub retention_days: u32,
     pub smtp: SmtpSettings,
 }
 
@@ -253,6 +256,7 @@ impl Default for MailSettings {
             transport: MailTransport::File,
             file_dir: PathBuf::from("data/outbox"),
             from: "no-reply@localhost".into(),
+            retention_days: 30,
             smtp: SmtpSettings::default(),
         }
     }

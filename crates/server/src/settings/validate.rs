@@ -79,6 +79,7 @@ fn mail(s: &Settings) -> Result<(), ConfigError> {
         return Err(ConfigError::at(key!(mail.file_dir), "must not be empty"));
     }
     mailbox(&m.from).map_err(|message| ConfigError::at(key!(mail.from), message))?;
+    within(key!(mail.retention_days), m.retention_days, 1, 3650)?;
     let smtp = &m.smtp;
     if m.transport == MailTransport::Smtp {
         host(key!(mail.smtp.host), &smtp.host)?;
