@@ -1,14 +1,14 @@
-//! `docs/configuration.md` against the settings type: every key the service
-//! reads is documented, nothing else is, and the documented defaults, ranges
-//! and choices are the real ones. A key added to `Settings` fails these
-//! tests until it is documented.
+//! `docs/configuration.md` and `config/production.toml` against the settings
+//! type: every key the service reads is documented and exemplified, nothing
+//! else is, and the documented defaults, ranges and choices are the real
+//! ones. A key added to `Settings` fails these tests until it is documented.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use figment::value::Value;
 
-use super::{failure, in_jail, loaded};
+use super::{failure, in_jail, loaded, repo_config_dir, set_production_secrets};
 use crate::settings::load::NOT_SETTINGS;
 use crate::settings::*;
 
@@ -306,4 +306,94 @@ fn the_document_lists_the_variables_read_outside_the_settings() {
         .collect();
     read.insert(LOG_FILTER_VAR.to_owned());
     assert_eq!(documented, read);
+}
+
+/// The production example with its commented-out assignments
+/// (`# key = value`) turned into settings.
+fn production_example_uncommented() -> String {
+    repo_file("config/production.toml")
+        .lines()
+        .map(|line| match commented_assignment(line) {
+            Some(assignment) => assignment.to_owned(),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `key = value` when `line` is such an assignment commented out.
+fn commented_assignment(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix('#')?.trim_start();
+    let (key, _) = rest.split_once('=')?;
+    let key = key.trim();
+    let is_key = !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+    (is_key && rest.parse::<toml::Table>().is_ok()).then_some(rest)
+}
+
+#[test]
+fn the_production_example_names_every_settings_key_set_or_commented_out() {
+    fn walk(prefix: &str, table: &toml::Table, out: &mut BTreeSet<String>) {
+        for (name, value) in table {
+            let key = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}.{name}")
+            };
+            match value {
+                toml::Value::Table(table) => walk(&key, table, out),
+                _ => {
+                    out.insert(key);
+                }
+            }
+        }
+    }
+    let table: toml::Table = production_example_uncommented().parse().unwrap();
+    let mut keys = BTreeSet::new();
+    walk("", &table, &mut keys);
+    assert_eq!(keys, settings_keys());
+}
+
+#[test]
+fn every_key_in_the_production_example_has_a_comment_line_above_it() {
+    let file = repo_file("config/production.toml");
+    let lines: Vec<&str> = file.lines().collect();
+    let mut keys = 0;
+    for (index, line) in lines.iter().enumerate() {
+        let is_key = commented_assignment(line).is_some()
+            || (!line.starts_with('#') && !line.starts_with('[') && line.contains('='));
+        if !is_key {
+            continue;
+        }
+        keys += 1;
+        let above = index.checked_sub(1).map(|above| lines[above]);
+        assert!(
+            above.is_some_and(|above| {
+                above.starts_with("# ") && commented_assignment(above).is_none()
+            }),
+            "no comment above `{line}`"
+        );
+    }
+    assert_eq!(keys, settings_keys().len());
+}
+
+#[test]
+fn the_production_example_with_its_commented_keys_set_loads_in_production() {
+    in_jail(|jail| {
+        jail.create_dir("config").unwrap();
+        jail.create_file(
+            "config/default.toml",
+            &std::fs::read_to_string(repo_config_dir().join("default.toml")).unwrap(),
+        )
+        .unwrap();
+        jail.create_file("config/production.toml", &production_example_uncommented())
+            .unwrap();
+        jail.set_env("APP_ENV", "production");
+        set_production_secrets(jail);
+        jail.set_env(
+            "APP_DATABASE__URL",
+            "postgres://app:db-password@db.internal:5432/app",
+        );
+        jail.set_env("APP_MAIL__SMTP__PASSWORD", "smtp-password");
+        assert_eq!(loaded().env, AppEnv::Production);
+    });
 }
