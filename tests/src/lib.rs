@@ -167,6 +167,13 @@ impl TestServer {
         Self::spawn("memory:".to_owned(), None, workdir, args, env)
     }
 
+    /// Starts a server on a database that the test itself runs (and drops),
+    /// at `database_url`, with the settings of [`start`](Self::start).
+    pub fn start_on(database_url: &str, env: &[(&str, &str)]) -> Self {
+        let workdir = tempfile::tempdir().expect("temp dir");
+        Self::spawn(database_url.to_owned(), None, workdir, &[], env)
+    }
+
     /// Another server process on the same database, with its own port and
     /// working directory.
     pub fn sibling(&self, env: &[(&str, &str)]) -> Self {

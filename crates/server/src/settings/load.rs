@@ -15,7 +15,7 @@ const PREFIX: &str = "APP_";
 /// `APP_` variables that are not settings: `APP_ENV` picks the file and the
 /// checks, `APP_CONFIG_DIR` the folder, `APP_ADMIN_PASSWORD` is read by
 /// `create-admin` alone.
-const NOT_SETTINGS: &[&str] = &["env", "config_dir", "admin_password"];
+pub(super) const NOT_SETTINGS: &[&str] = &["env", "config_dir", "admin_password"];
 
 /// Settings whose environment value is taken verbatim as a string: every
 /// setting that is a string (or, like `server.trusted_proxies`, a list read

@@ -9,6 +9,7 @@ use figment::Jail;
 use super::*;
 
 mod checks;
+mod docs;
 
 /// Runs `test` in a fresh jail. figment's closure returns its (large)
 /// error type; these tests unwrap instead.
