@@ -276,7 +276,7 @@ fn the_keys_the_document_calls_not_read_yet_are_unknown_keys() {
     let section = &doc[start..];
     let section = &section[..section.find("\n## ").unwrap_or(section.len())];
     let variables = code_spans(section);
-    assert!(variables.len() >= 10, "{variables:?}");
+    assert!(!variables.is_empty(), "{variables:?}");
     for variable in variables {
         in_jail(|jail| {
             jail.set_env(&variable, "1");
