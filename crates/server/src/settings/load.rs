@@ -31,6 +31,7 @@ const STRING_KEYS: &[&str] = &[
     key!(database.url),
     key!(auth.token_secret),
     key!(auth.password_pepper),
+    key!(auth.encryption_key),
     key!(mail.transport),
     key!(mail.file_dir),
     key!(mail.from),

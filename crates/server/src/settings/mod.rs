@@ -46,6 +46,9 @@ pub use crate::wiring::StorageUrl;
 pub const DEV_TOKEN_SECRET: &str = "development-only-token-secret-never-use-in-production";
 /// The password pepper used when none is configured. Production refuses it.
 pub const DEV_PASSWORD_PEPPER: &str = "development-only-password-pepper-never-use-in-production";
+/// The development-only encryption key (`dev-only-encryption-key-32-bytes`,
+/// base64); refused in production.
+pub const DEV_ENCRYPTION_KEY: &str = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
 
 /// Everything the binary is configured with.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -106,6 +109,9 @@ pub struct AuthSettings {
     /// Keys the HMAC pre-hash of passwords; lives outside the database.
     #[serde(with = "secret")]
     pub password_pepper: Secret,
+    /// 32 random bytes, base64: the AEAD key for secrets kept at rest.
+    #[serde(with = "secret")]
+    pub encryption_key: Secret,
     pub access_ttl_secs: u64,
     pub refresh_ttl_secs: u64,
     pub session_max_secs: u64,
@@ -228,6 +234,7 @@ impl Default for AuthSettings {
         Self {
             token_secret: Secret::from(DEV_TOKEN_SECRET),
             password_pepper: Secret::from(DEV_PASSWORD_PEPPER),
+            encryption_key: Secret::from(DEV_ENCRYPTION_KEY),
             access_ttl_secs: 900,
             refresh_ttl_secs: 2_592_000,
             session_max_secs: 7_776_000,

@@ -254,12 +254,21 @@ fn the_log_format_defaults_by_environment_and_can_be_overridden() {
 pub(super) fn set_production_secrets(jail: &mut Jail) {
     jail.set_env("APP_AUTH__TOKEN_SECRET", "k".repeat(32));
     jail.set_env("APP_AUTH__PASSWORD_PEPPER", "p".repeat(48));
+    // 32 bytes of 0x6b, base64.
+    jail.set_env(
+        "APP_AUTH__ENCRYPTION_KEY",
+        "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
+    );
 }
 
 #[test]
 fn debug_and_check_config_output_never_show_secrets() {
     in_jail(|jail| {
         jail.set_env("APP_AUTH__TOKEN_SECRET", "token-secret-value-1234567890");
+        jail.set_env(
+            "APP_AUTH__ENCRYPTION_KEY",
+            "c2VjcmV0LWVuY3J5cHRpb24ta2V5LXZhbHVlLTEyMzQ=",
+        );
         jail.set_env("APP_AUTH__PASSWORD_PEPPER", "pepper-value-1234567890");
         jail.set_env("APP_MAIL__SMTP__USERNAME", "mailer");
         jail.set_env("APP_MAIL__SMTP__PASSWORD", "smtp-password-value");
@@ -273,6 +282,7 @@ fn debug_and_check_config_output_never_show_secrets() {
         for shown in [&debug, &toml] {
             for secret in [
                 "token-secret-value",
+                "c2VjcmV0LWVuY3J5cHRpb24ta2V5",
                 "pepper-value",
                 "smtp-password-value",
                 "db-password-value",

@@ -5,7 +5,8 @@ use std::fmt::Display;
 use std::net::IpAddr;
 
 use super::{
-    AppEnv, ConfigError, DEV_PASSWORD_PEPPER, DEV_TOKEN_SECRET, MailTransport, Secret, Settings,
+    AppEnv, ConfigError, DEV_ENCRYPTION_KEY, DEV_PASSWORD_PEPPER, DEV_TOKEN_SECRET, MailTransport,
+    Secret, Settings,
 };
 
 /// The longest TTL or lockout accepted: ten years, far from any overflow.
@@ -62,6 +63,7 @@ fn auth(s: &Settings) -> Result<(), ConfigError> {
     let a = &s.auth;
     not_empty(key!(auth.token_secret), &a.token_secret)?;
     not_empty(key!(auth.password_pepper), &a.password_pepper)?;
+    encryption_key(key!(auth.encryption_key), &a.encryption_key)?;
     within(key!(auth.access_ttl_secs), a.access_ttl_secs, 1, MAX_SECS)?;
     within(key!(auth.refresh_ttl_secs), a.refresh_ttl_secs, 1, MAX_SECS)?;
     within(key!(auth.session_max_secs), a.session_max_secs, 1, MAX_SECS)?;
@@ -114,6 +116,11 @@ fn production(s: &Settings) -> Result<(), ConfigError> {
         &s.auth.password_pepper,
         DEV_PASSWORD_PEPPER,
     )?;
+    production_secret(
+        key!(auth.encryption_key),
+        &s.auth.encryption_key,
+        DEV_ENCRYPTION_KEY,
+    )?;
     if is_placeholder(s.database.url.expose()) {
         return Err(ConfigError::at(
             key!(database.url),
@@ -157,6 +164,34 @@ fn production_secret(key: &str, secret: &Secret, dev_default: &str) -> Result<()
             format!(
                 "must be at least {MIN_PRODUCTION_SECRET_BYTES} bytes in production, got {}",
                 value.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The length of `APP_AUTH__ENCRYPTION_KEY` once decoded.
+pub const ENCRYPTION_KEY_BYTES: usize = 32;
+
+/// 32 bytes in standard base64 (`openssl rand -base64 32`), or the
+/// example's placeholder (which production refuses). The message never
+/// shows the value.
+fn encryption_key(key: &str, secret: &Secret) -> Result<(), ConfigError> {
+    use base64::Engine as _;
+    // The example's placeholder: production refuses it with the other
+    // secrets' message.
+    if is_placeholder(secret.expose()) {
+        return Ok(());
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(secret.expose().trim())
+        .map_err(|_| ConfigError::at(key, "must be base64 (`openssl rand -base64 32`)"))?;
+    if decoded.len() != ENCRYPTION_KEY_BYTES {
+        return Err(ConfigError::at(
+            key,
+            format!(
+                "must decode to {ENCRYPTION_KEY_BYTES} bytes, got {}",
+                decoded.len()
             ),
         ));
     }

@@ -265,6 +265,34 @@ fn production_refuses_the_development_secrets() {
         assert!(failure().starts_with(
             "APP_AUTH__PASSWORD_PEPPER (auth.password_pepper): is the development default"
         ));
+        jail.set_env("APP_AUTH__PASSWORD_PEPPER", "p".repeat(32));
+        assert!(failure().starts_with(
+            "APP_AUTH__ENCRYPTION_KEY (auth.encryption_key): is the development default"
+        ));
+    });
+}
+
+#[test]
+fn the_encryption_key_must_be_32_bytes_of_base64_and_the_error_never_shows_it() {
+    in_jail(|jail| {
+        jail.set_env("APP_AUTH__ENCRYPTION_KEY", "not base64 at all!");
+        let line = failure();
+        assert!(
+            line.starts_with("APP_AUTH__ENCRYPTION_KEY (auth.encryption_key): must be base64"),
+            "{line}"
+        );
+        assert!(!line.contains("not base64 at all"), "{line}");
+        // 16 bytes: an AES-128 key, not the 32 the service needs.
+        jail.set_env("APP_AUTH__ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZg==");
+        assert_eq!(
+            failure(),
+            "APP_AUTH__ENCRYPTION_KEY (auth.encryption_key): must decode to 32 bytes, got 16"
+        );
+        jail.set_env(
+            "APP_AUTH__ENCRYPTION_KEY",
+            "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
+        );
+        loaded();
     });
 }
 
