@@ -1,0 +1,1 @@
+DROP INDEX outbox_delivered_at_idx;
