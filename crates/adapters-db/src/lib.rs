@@ -9,6 +9,7 @@ mod health;
 mod migrations;
 mod one_time_tokens;
 mod outbox;
+mod rate_limits;
 mod rows;
 mod schema;
 mod sessions;

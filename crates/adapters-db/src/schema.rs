@@ -68,6 +68,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Per-address request counts of the latest window of each key.
+    rate_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
+diesel::table! {
     login_throttle (key) {
         key -> Text,
         failures -> Integer,
@@ -123,5 +132,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     security_events,
     login_throttle,
     outbox,
+    rate_limits,
     one_time_tokens,
 );

@@ -10,9 +10,9 @@ use actix_web::middleware::from_fn;
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
 use application::{AccountService, AdministrationService, CredentialsService, SignInService};
-use domain::ports::HealthProbe;
+use domain::ports::{HealthProbe, RateLimitCounter};
 
-use crate::middleware::{RateLimiter, observe};
+use crate::middleware::{Limiter, RateLimiter, SharedLimiter, observe};
 use crate::routes;
 
 /// What the handlers use.
@@ -23,6 +23,10 @@ pub struct AppState {
     pub account: Arc<dyn AccountService>,
     pub administration: Arc<dyn AdministrationService>,
     pub health: Arc<dyn HealthProbe>,
+    /// Where the per-address rate limit counts: `None` in this process
+    /// (`APP_RATE_LIMIT__STORE=memory`), or a counter every process on the
+    /// database shares (`database`).
+    pub rate_limits: Option<Arc<dyn RateLimitCounter>>,
 }
 
 impl fmt::Debug for AppState {
@@ -58,7 +62,7 @@ impl Default for HttpConfig {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) trusted_proxies: Vec<IpAddr>,
-    pub(crate) limiter: RateLimiter,
+    pub(crate) limiter: Limiter,
 }
 
 /// The application, ready to be instantiated once per worker: the state
@@ -72,11 +76,16 @@ pub struct HttpApp {
 impl HttpApp {
     #[must_use]
     pub fn new(state: AppState, config: &HttpConfig) -> Self {
+        let per_minute = config.rate_limit_per_minute;
+        let limiter = match &state.rate_limits {
+            Some(counter) => Limiter::Shared(SharedLimiter::new(Arc::clone(counter), per_minute)),
+            None => Limiter::Local(RateLimiter::new(per_minute)),
+        };
         Self {
             state: Data::new(state),
             shared: Data::new(Shared {
                 trusted_proxies: config.trusted_proxies.clone(),
-                limiter: RateLimiter::new(config.rate_limit_per_minute),
+                limiter,
             }),
         }
     }

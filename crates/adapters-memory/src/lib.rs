@@ -4,6 +4,7 @@ mod events;
 mod health;
 mod one_time_tokens;
 mod outbox;
+mod rate_limits;
 mod sessions;
 mod store;
 mod throttle;

@@ -148,6 +148,8 @@ pub(crate) struct State {
     pub(crate) outbox: Vec<OutboxRow>,
     /// Only keys with something to count.
     pub(crate) throttle: HashMap<String, ThrottleState>,
+    /// Per key: the start of its latest window and the hits in it.
+    pub(crate) rate_limits: HashMap<String, (Timestamp, u32)>,
 }
 
 impl State {

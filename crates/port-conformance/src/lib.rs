@@ -7,8 +7,8 @@ use std::future::Future;
 
 use async_trait::async_trait;
 use domain::ports::{
-    HealthProbe, LoginThrottle, OneTimeTokenRepository, Outbox, SecurityEventRepository,
-    SessionRepository, UserRepository,
+    HealthProbe, LoginThrottle, OneTimeTokenRepository, Outbox, RateLimitCounter,
+    SecurityEventRepository, SessionRepository, UserRepository,
 };
 use domain::{NewSecurityEvent, QueuedMail, Timestamp, UserId};
 
@@ -23,6 +23,7 @@ pub trait Store:
     + SecurityEventRepository
     + Outbox
     + LoginThrottle
+    + RateLimitCounter
     + HealthProbe
     + Clone
     + Send
@@ -38,6 +39,7 @@ impl<T> Store for T where
         + SecurityEventRepository
         + Outbox
         + LoginThrottle
+        + RateLimitCounter
         + HealthProbe
         + Clone
         + Send
@@ -239,6 +241,12 @@ macro_rules! suite {
                 paging_with_after_continues_exactly_where_the_previous_page_ended_even_within_one_instant,
                 after_is_a_position_and_need_not_name_a_stored_event,
                 a_limit_of_zero_lists_nothing,
+            }
+            rate_limits {
+                hits_of_one_window_count_up_and_a_new_window_starts_at_one,
+                keys_are_counted_apart,
+                concurrent_hits_from_two_handles_all_count,
+                forgetting_drops_only_windows_that_started_before,
             }
             throttle {
                 an_unknown_key_is_not_locked,

@@ -18,7 +18,7 @@ use application::{
 use domain::ports::{LockoutPolicy, SystemClock};
 
 use crate::metrics;
-use crate::settings::{MailTransport, Settings, SmtpTls};
+use crate::settings::{MailTransport, RateLimitStore, Settings, SmtpTls};
 
 /// The policy knobs of the use cases.
 #[must_use]
@@ -164,6 +164,10 @@ pub fn app_state(
         administration: Arc::new(Administration::new(&ports, config.clone())),
         account: Arc::new(Account::new(&ports, config)),
         health: storage.health.clone(),
+        rate_limits: match settings.rate_limit.store {
+            RateLimitStore::Memory => None,
+            RateLimitStore::Database => Some(storage.rate_limits.clone()),
+        },
     })
 }
 

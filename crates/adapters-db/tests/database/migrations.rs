@@ -13,7 +13,7 @@ backend_tests!(
     concurrent_runs_apply_each_migration_once,
 );
 
-const VERSIONS: [&str; 9] = [
+const VERSIONS: [&str; 10] = [
     "20261124000001",
     "20261124000002",
     "20261124000003",
@@ -23,6 +23,7 @@ const VERSIONS: [&str; 9] = [
     "20261202000001",
     "20261202000002",
     "20261202000003",
+    "20261202000004",
 ];
 
 async fn every_migration_goes_up_down_and_up_again(f: Fixture) {

@@ -8,4 +8,4 @@ mod rate_limit;
 
 pub use client_addr::ClientAddr;
 pub(crate) use observe::{observe, request_id, stamp};
-pub(crate) use rate_limit::{RateLimiter, rate_limit};
+pub(crate) use rate_limit::{Limiter, RateLimiter, SharedLimiter, rate_limit};

@@ -1,10 +1,15 @@
 //! The per-address rate limit on `/api/v1/auth/*`: fixed one-minute
-//! windows, in memory, per process.
+//! windows, counted in this process (`APP_RATE_LIMIT__STORE=memory`) or in
+//! the database every process shares (`database`).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use domain::ports::RateLimitCounter;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -87,6 +92,78 @@ impl RateLimiter {
     }
 }
 
+/// Either limiter.
+pub(crate) enum Limiter {
+    Local(RateLimiter),
+    Shared(SharedLimiter),
+}
+
+impl std::fmt::Debug for Limiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Local(local) => local.fmt(f),
+            Self::Shared(shared) => f
+                .debug_struct("SharedLimiter")
+                .field("per_window", &shared.per_window)
+                .finish_non_exhaustive(),
+        }
+    }
+}
+
+/// Counts in the database: one atomic upsert per request, in fixed windows
+/// aligned on the minutes of the wall clock, so every process counts the
+/// same window. Refused requests count too (the count is taken before the
+/// decision), which only ever refuses sooner. Each process forgets ended
+/// windows at most once a window, so the table holds about one window.
+pub(crate) struct SharedLimiter {
+    counter: Arc<dyn RateLimitCounter>,
+    per_window: u32,
+    /// The window start (seconds) this process last pruned before.
+    pruned: AtomicI64,
+}
+
+impl SharedLimiter {
+    pub(crate) fn new(counter: Arc<dyn RateLimitCounter>, per_minute: u32) -> Self {
+        Self {
+            counter,
+            per_window: per_minute,
+            pruned: AtomicI64::new(i64::MIN),
+        }
+    }
+
+    /// Counts one request of `client` at `now`: `Ok(None)` to go ahead,
+    /// `Ok(Some(seconds))` when over the limit until the window ends.
+    async fn check(
+        &self,
+        client: Option<IpAddr>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>, domain::InfraError> {
+        if self.per_window == 0 {
+            return Ok(None);
+        }
+        let window = i64::try_from(WINDOW.as_secs()).unwrap_or(60);
+        let start_secs = now.timestamp().div_euclid(window) * window;
+        let start = DateTime::from_timestamp(start_secs, 0).unwrap_or(now);
+        if self.pruned.swap(start_secs, Ordering::Relaxed) < start_secs
+            && let Err(error) = self.counter.forget_before(start).await
+        {
+            tracing::warn!(
+                error = &error as &dyn std::error::Error,
+                "rate limit counts not pruned"
+            );
+        }
+        let key = client
+            .map(limit_key)
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        let hits = self.counter.hit(&key, start).await?;
+        if hits <= self.per_window {
+            return Ok(None);
+        }
+        let left = (start_secs + window - now.timestamp()).max(1);
+        Ok(Some(u64::try_from(left).unwrap_or(1)))
+    }
+}
+
 /// The key an address is counted under. An IPv6 client usually holds a
 /// whole /64, so its addresses are counted together.
 fn limit_key(ip: IpAddr) -> IpAddr {
@@ -107,9 +184,21 @@ pub(crate) async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    if let Some(shared) = req.app_data::<Data<Shared>>() {
+    if let Some(shared) = req.app_data::<Data<Shared>>().cloned() {
         let client = req.extensions().get::<ClientAddr>().and_then(|c| c.0);
-        if let Err(retry_after_secs) = shared.limiter.check(client, Instant::now()) {
+        let refused = match &shared.limiter {
+            Limiter::Local(limiter) => limiter.check(client, Instant::now()).err(),
+            // The database down: answered like every call that needs it.
+            Limiter::Shared(limiter) => match limiter.check(client, Utc::now()).await {
+                Ok(refused) => refused,
+                Err(error) => {
+                    return Ok(req
+                        .error_response(ApiError::from(error))
+                        .map_into_right_body());
+                }
+            },
+        };
+        if let Some(retry_after_secs) = refused {
             let error = ApiError::TooManyRequests { retry_after_secs };
             return Ok(req.error_response(error).map_into_right_body());
         }

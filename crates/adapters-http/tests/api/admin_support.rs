@@ -49,6 +49,7 @@ pub fn app_as(caller: User, administration: MockAdministrationService) -> HttpAp
         account: Arc::new(MockAccountService::new()),
         administration: Arc::new(administration),
         health: Arc::new(MockHealthProbe::new()),
+        rate_limits: None,
     };
     HttpApp::new(state, &HttpConfig::default())
 }

@@ -168,3 +168,44 @@ async fn the_forwarded_client_address_reaches_the_use_case() {
 
     reply.assert_problem(401, "invalid_credentials");
 }
+
+/// An app whose limit of `per_minute` is counted by `counter`.
+fn counted_by(
+    counter: domain::ports::MockRateLimitCounter,
+    per_minute: u32,
+) -> adapters_http::HttpApp {
+    let (mut state, http) = limited_to(per_minute, &[]).into_parts();
+    state.rate_limits = Some(std::sync::Arc::new(counter));
+    adapters_http::HttpApp::new(state, &http)
+}
+
+#[actix_web::test]
+async fn with_the_database_store_a_count_over_the_limit_answers_429_with_retry_after() {
+    let mut counter = domain::ports::MockRateLimitCounter::new();
+    counter.expect_forget_before().returning(|_| Ok(0));
+    counter
+        .expect_hit()
+        .withf(|key, start| key == "192.0.2.1" && start.timestamp() % 60 == 0)
+        .returning(|_, _| Ok(3));
+    let app = counted_by(counter, 2);
+
+    let reply = send(&app, auth_request("192.0.2.1")).await;
+
+    reply.assert_problem(429, "too_many_requests");
+    let retry_after: u64 = reply.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+}
+
+#[actix_web::test]
+async fn with_the_database_store_down_auth_requests_answer_503_not_ready() {
+    let mut counter = domain::ports::MockRateLimitCounter::new();
+    counter.expect_forget_before().returning(|_| Ok(0));
+    counter
+        .expect_hit()
+        .returning(|_, _| Err(domain::InfraError::Unavailable("pool timed out".into())));
+    let app = counted_by(counter, 2);
+
+    let reply = send(&app, auth_request("192.0.2.1")).await;
+
+    reply.assert_problem(503, "not_ready");
+}

@@ -21,6 +21,7 @@ fn app(sign_in: MockSignInService, credentials: MockCredentialsService) -> HttpA
         account: Arc::new(MockAccountService::new()),
         administration: Arc::new(MockAdministrationService::new()),
         health: Arc::new(MockHealthProbe::new()),
+        rate_limits: None,
     };
     HttpApp::new(state, &HttpConfig::default())
 }

@@ -133,6 +133,7 @@ impl Fixture {
             administration: Arc::new(Administration::new(&ports, self.auth.clone())),
             account: Arc::new(Account::new(&ports, self.auth)),
             health: Arc::new(self.health),
+            rate_limits: None,
         };
         (state, self.http)
     }

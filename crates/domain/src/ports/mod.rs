@@ -11,6 +11,7 @@ mod login_throttle;
 mod mailer;
 mod one_time_tokens;
 mod outbox;
+mod rate_limits;
 mod security_events;
 mod sessions;
 mod users;
@@ -24,6 +25,7 @@ pub use login_throttle::{
 pub use mailer::{MailError, Mailer};
 pub use one_time_tokens::OneTimeTokenRepository;
 pub use outbox::Outbox;
+pub use rate_limits::RateLimitCounter;
 pub use security_events::SecurityEventRepository;
 pub use sessions::SessionRepository;
 pub use users::UserRepository;
@@ -37,6 +39,7 @@ pub use {
     mailer::MockMailer,
     one_time_tokens::MockOneTimeTokenRepository,
     outbox::MockOutbox,
+    rate_limits::MockRateLimitCounter,
     security_events::MockSecurityEventRepository,
     sessions::MockSessionRepository,
     users::MockUserRepository,

@@ -32,6 +32,7 @@ const STRING_KEYS: &[&str] = &[
     key!(auth.token_secret),
     key!(auth.password_pepper),
     key!(auth.encryption_key),
+    key!(rate_limit.store),
     key!(mail.transport),
     key!(mail.file_dir),
     key!(mail.from),

@@ -38,7 +38,9 @@ pub use domain::Secret;
 pub use error::ConfigError;
 pub use load::{Sources, load};
 use types::secret;
-pub use types::{AppEnv, LogFormat, MailTransport, PublicUrl, REDACTED, SmtpTls, TrustedProxies};
+pub use types::{
+    AppEnv, LogFormat, MailTransport, PublicUrl, REDACTED, RateLimitStore, SmtpTls, TrustedProxies,
+};
 
 pub use crate::wiring::StorageUrl;
 
@@ -130,6 +132,8 @@ pub struct AuthSettings {
 pub struct RateLimitSettings {
     /// Requests per client address per minute on `/api/v1/auth/*`; 0 is off.
     pub auth_per_minute: u32,
+    /// Where those requests are counted.
+    pub store: RateLimitStore,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -253,6 +257,7 @@ impl Default for RateLimitSettings {
     fn default() -> Self {
         Self {
             auth_per_minute: 30,
+            store: RateLimitStore::Memory,
         }
     }
 }

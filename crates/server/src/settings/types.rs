@@ -117,6 +117,16 @@ choice!(
 );
 
 choice!(
+    /// `APP_RATE_LIMIT__STORE`.
+    RateLimitStore {
+        /// Counted in each process.
+        Memory => "memory",
+        /// Counted in the database, one limit for every process on it.
+        Database => "database",
+    }
+);
+
+choice!(
     /// `APP_MAIL__SMTP__TLS`.
     SmtpTls {
         None => "none",

@@ -13,8 +13,8 @@ use adapters_db::{Backend, Database, DatabaseUrl, PoolState, UrlError};
 use adapters_memory::MemoryStore;
 use anyhow::Context;
 use domain::ports::{
-    HealthProbe, LoginThrottle, OneTimeTokenRepository, Outbox, SecurityEventRepository,
-    SessionRepository, UserRepository,
+    HealthProbe, LoginThrottle, OneTimeTokenRepository, Outbox, RateLimitCounter,
+    SecurityEventRepository, SessionRepository, UserRepository,
 };
 
 use crate::settings::{AppEnv, Settings, default_max_connections};
@@ -133,6 +133,7 @@ pub struct Storage {
     pub events: Arc<dyn SecurityEventRepository>,
     pub throttle: Arc<dyn LoginThrottle>,
     pub outbox: Arc<dyn Outbox>,
+    pub rate_limits: Arc<dyn RateLimitCounter>,
     pub health: Arc<dyn HealthProbe>,
     /// The database, when the adapter has one (and so migrations).
     database: Option<Database>,
@@ -154,6 +155,7 @@ impl Storage {
             + SecurityEventRepository
             + LoginThrottle
             + Outbox
+            + RateLimitCounter
             + HealthProbe
             + 'static,
     {
@@ -165,6 +167,7 @@ impl Storage {
             events: store.clone(),
             throttle: store.clone(),
             outbox: store.clone(),
+            rate_limits: store.clone(),
             health: store,
             database,
         }

@@ -254,7 +254,7 @@ fn the_documented_choices_are_the_names_loading_accepts() {
             (row, names)
         })
         .collect();
-    assert_eq!(choices.len(), 3, "{choices:?}");
+    assert!(choices.len() >= 3, "{choices:?}");
     for (row, names) in choices {
         in_jail(|jail| {
             for name in &names {
