@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 /// Every storage port of `domain::ports` in memory: `UserRepository`,
 /// `SessionRepository`, `OneTimeTokenRepository`, `SecurityEventRepository`,
-/// `Outbox`, `LoginThrottle` and `HealthProbe`.
+/// `Outbox`, `LoginThrottle`, `RateLimitCounter` and `HealthProbe`.
 ///
 /// Clones share one state, so the server wires one `MemoryStore` as each
 /// `Arc<dyn Port>`, as it does a `Database`. Nothing survives the process.
