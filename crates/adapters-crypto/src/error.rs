@@ -13,6 +13,9 @@ pub enum CryptoConfigError {
     /// An empty key would make the HMAC (pepper or token signature) keyless.
     #[error("the {0} must not be empty")]
     EmptySecret(&'static str),
+    /// `APP_AUTH__ENCRYPTION_KEY` is not base64 of 32 bytes.
+    #[error("the encryption key must be 32 bytes in standard base64")]
+    EncryptionKey,
     /// The dummy hash made at start-up failed (the OS random source, most
     /// likely).
     #[error("could not prepare the dummy password hash")]

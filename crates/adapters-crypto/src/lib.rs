@@ -4,10 +4,12 @@ mod error;
 mod hasher;
 mod jwt;
 mod pool;
+mod sealer;
 mod tokens;
 
 pub use error::CryptoConfigError;
 pub use hasher::{BcryptHasher, DEFAULT_HASH_QUEUE, HasherConfig, default_workers};
 pub use jwt::JwtCodec;
 pub use pool::{DurationObserver, HashPoolStats};
+pub use sealer::AeadSealer;
 pub use tokens::RandomTokens;

@@ -46,12 +46,15 @@ diesel::table! {
 
 diesel::table! {
     /// Every refresh token a session ever had: the current one has
-    /// `rotated_at` NULL; rotated ones stay for reuse detection.
+    /// `rotated_at` NULL; rotated ones stay for reuse detection, and keep
+    /// their sealed successor until their retry window ends.
     refresh_tokens (token_hash) {
         token_hash -> Text,
         session_id -> Text,
         created_at -> Timestamp,
         rotated_at -> Nullable<Timestamp>,
+        successor_sealed -> Nullable<Binary>,
+        retry_until -> Nullable<Timestamp>,
     }
 }
 

@@ -5,15 +5,15 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::ports::SessionRepository;
 use domain::{
-    Effects, EndSessions, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session,
-    SessionCreationError, SessionId, Timestamp, TokenHash, UserId,
+    Effects, EndSessions, InfraError, NewSession, RefreshRetry, RefreshRotation, RefreshTokenState,
+    SealedSecret, Session, SessionCreationError, SessionId, Timestamp, TokenHash, UserId,
 };
 
 use crate::connection::{DbConnection, write_transaction};
 use crate::database::Database;
 use crate::effects;
 use crate::error::StoreError;
-use crate::rows::{NewSessionRow, SessionRow, to_db};
+use crate::rows::{NewSessionRow, SessionRow, from_db, to_db};
 use crate::schema::{refresh_tokens, sessions, users};
 
 /// Why a rotation's transaction rolled back.
@@ -50,6 +50,25 @@ fn insert_refresh_token(
             refresh_tokens::token_hash.eq(hash.expose()),
             refresh_tokens::session_id.eq(session_id),
             refresh_tokens::created_at.eq(at),
+        ))
+        .execute(conn)
+}
+
+/// Erases the retries kept on the tokens of session `id` (but `except`).
+fn erase_retries_of(
+    conn: &mut DbConnection,
+    id: &str,
+    except: Option<&TokenHash>,
+) -> QueryResult<usize> {
+    let kept = refresh_tokens::table
+        .filter(refresh_tokens::session_id.eq(id))
+        .filter(refresh_tokens::retry_until.is_not_null())
+        // No stored hash is empty: `""` excepts nothing.
+        .filter(refresh_tokens::token_hash.ne(except.map_or("", TokenHash::expose)));
+    diesel::update(kept)
+        .set((
+            refresh_tokens::successor_sealed.eq(None::<Vec<u8>>),
+            refresh_tokens::retry_until.eq(None::<NaiveDateTime>),
         ))
         .execute(conn)
 }
@@ -140,18 +159,35 @@ impl SessionRepository for Database {
     ) -> Result<Option<RefreshTokenState>, InfraError> {
         let hash = hash.expose().to_owned();
         self.run(move |conn| {
-            let found: Option<(SessionRow, Option<NaiveDateTime>)> = refresh_tokens::table
+            type Found = (
+                SessionRow,
+                Option<NaiveDateTime>,
+                Option<Vec<u8>>,
+                Option<NaiveDateTime>,
+            );
+            let found: Option<Found> = refresh_tokens::table
                 .inner_join(sessions::table)
                 .filter(refresh_tokens::token_hash.eq(hash))
-                .select((SessionRow::as_select(), refresh_tokens::rotated_at))
+                .select((
+                    SessionRow::as_select(),
+                    refresh_tokens::rotated_at,
+                    refresh_tokens::successor_sealed,
+                    refresh_tokens::retry_until,
+                ))
                 .first(conn)
                 .optional()?;
             found
-                .map(|(row, rotated_at)| {
+                .map(|(row, rotated_at, sealed, until)| {
                     let session = Session::try_from(row)?;
                     Ok(match rotated_at {
                         None => RefreshTokenState::Current(session),
-                        Some(_) => RefreshTokenState::Rotated(session),
+                        Some(_) => RefreshTokenState::Rotated {
+                            session,
+                            retry: sealed.zip(until).map(|(sealed, until)| RefreshRetry {
+                                successor: SealedSecret::new(sealed),
+                                until: from_db(until),
+                            }),
+                        },
                     })
                 })
                 .transpose()
@@ -188,18 +224,30 @@ impl SessionRepository for Database {
                     }
                     // The compare-and-swap proper: only the session's current
                     // token is replaced.
+                    let (sealed, until) = rotation.retry.as_ref().map_or((None, None), |retry| {
+                        (
+                            Some(retry.successor.as_bytes().to_vec()),
+                            Some(to_db(retry.until)),
+                        )
+                    });
                     let swapped = diesel::update(
                         refresh_tokens::table
                             .filter(refresh_tokens::token_hash.eq(rotation.old.expose()))
                             .filter(refresh_tokens::session_id.eq(&id))
                             .filter(refresh_tokens::rotated_at.is_null()),
                     )
-                    .set(refresh_tokens::rotated_at.eq(now))
+                    .set((
+                        refresh_tokens::rotated_at.eq(now),
+                        refresh_tokens::successor_sealed.eq(sealed),
+                        refresh_tokens::retry_until.eq(until),
+                    ))
                     .execute(conn)?;
                     if swapped == 0 {
                         // Rolls back the session update above.
                         return Err(Rotation::Lost);
                     }
+                    // `old` was the successor of the token before it: used.
+                    erase_retries_of(conn, &id, Some(&rotation.old))?;
                     insert_refresh_token(conn, &rotation.new, &id, now)?;
                     effects::apply(conn, &effects, rotation.now)?;
                     load_session(conn, &id).map_err(Rotation::Failed)
@@ -231,6 +279,7 @@ impl SessionRepository for Database {
                 )
                 .set(sessions::revoked_at.eq(to_db(at)))
                 .execute(conn)?;
+                erase_retries_of(conn, &id.to_string(), None)?;
                 effects::apply(conn, &effects, at)?;
                 Ok(())
             })
@@ -251,6 +300,21 @@ impl SessionRepository for Database {
                 .into_iter()
                 .map(Session::try_from)
                 .collect()
+        })
+        .await
+        .map_err(InfraError::from)
+    }
+
+    async fn erase_ended_retries(&self, now: Timestamp) -> Result<u64, InfraError> {
+        self.run(move |conn| {
+            let ended = refresh_tokens::table.filter(refresh_tokens::retry_until.le(to_db(now)));
+            let erased = diesel::update(ended)
+                .set((
+                    refresh_tokens::successor_sealed.eq(None::<Vec<u8>>),
+                    refresh_tokens::retry_until.eq(None::<NaiveDateTime>),
+                ))
+                .execute(conn)?;
+            Ok(u64::try_from(erased).unwrap_or(u64::MAX))
         })
         .await
         .map_err(InfraError::from)

@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use async_trait::async_trait;
 use domain::ports::SessionRepository;
 use domain::{
-    Effects, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session,
+    Effects, InfraError, NewSession, RefreshRetry, RefreshRotation, RefreshTokenState, Session,
     SessionCreationError, SessionId, Timestamp, TokenHash, UserId,
 };
 
@@ -91,7 +91,14 @@ impl SessionRepository for MemoryStore {
                 })?;
             Ok(Some(match token.rotated_at {
                 None => RefreshTokenState::Current(session),
-                Some(_) => RefreshTokenState::Rotated(session),
+                Some(_) => RefreshTokenState::Rotated {
+                    retry: state
+                        .refresh_retries
+                        .get(&session.id)
+                        .filter(|(rotated, _)| rotated == hash.expose())
+                        .map(|(_, retry)| retry.clone()),
+                    session,
+                },
             }))
         })
     }
@@ -107,6 +114,7 @@ impl SessionRepository for MemoryStore {
             new,
             now,
             refresh_expires_at,
+            retry,
         } = rotation;
         let now = stored(now);
         self.with_state(|state| {
@@ -133,6 +141,22 @@ impl SessionRepository for MemoryStore {
             state.check_effects_now(&effects)?;
             if let Some(token) = state.refresh_tokens.get_mut(old.expose()) {
                 token.rotated_at = Some(now);
+            }
+            // Replaces the retry of the token before `old`: `old` was its
+            // successor, and has now been used.
+            match retry {
+                Some(retry) => {
+                    let retry = RefreshRetry {
+                        until: stored(retry.until),
+                        ..retry
+                    };
+                    state
+                        .refresh_retries
+                        .insert(session_id, (old.expose().to_owned(), retry));
+                }
+                None => {
+                    state.refresh_retries.remove(&session_id);
+                }
             }
             state.refresh_tokens.insert(
                 new.expose().to_owned(),
@@ -166,6 +190,7 @@ impl SessionRepository for MemoryStore {
             {
                 session.revoked_at = Some(stored(at));
             }
+            state.refresh_retries.remove(&id);
             state.apply_effects(effects, at);
             Ok(())
         })
@@ -187,6 +212,16 @@ impl SessionRepository for MemoryStore {
             // Most recently used first; of one instant, the newest id first.
             live.sort_unstable_by_key(|session| Reverse((session.last_used_at, session.id)));
             Ok(live)
+        })
+    }
+
+    async fn erase_ended_retries(&self, now: Timestamp) -> Result<u64, InfraError> {
+        self.with_state(|state| {
+            let before = state.refresh_retries.len();
+            state
+                .refresh_retries
+                .retain(|_, (_, retry)| retry.until > now);
+            Ok(u64::try_from(before - state.refresh_retries.len()).unwrap_or(u64::MAX))
         })
     }
 }

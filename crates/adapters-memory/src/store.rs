@@ -10,7 +10,7 @@ use chrono::{SubsecRound, TimeDelta};
 use domain::ports::ThrottleState;
 use domain::{
     Effects, Email, InfraError, NewOneTimeToken, NewSecurityEvent, OneTimeToken, OutgoingMail,
-    SecurityEvent, Session, SessionId, Timestamp, TokenPurpose, User, UserId,
+    RefreshRetry, SecurityEvent, Session, SessionId, Timestamp, TokenPurpose, User, UserId,
 };
 use uuid::Uuid;
 
@@ -140,6 +140,10 @@ pub(crate) struct State {
     pub(crate) sessions: BTreeMap<SessionId, Session>,
     /// By token hash: every refresh token of every existing session.
     pub(crate) refresh_tokens: HashMap<String, RefreshToken>,
+    /// By session: the retry kept on its last rotated token (by hash), if
+    /// any. At most one per session, as in the database: a rotation erases
+    /// the retry of the token before.
+    pub(crate) refresh_retries: HashMap<SessionId, (String, RefreshRetry)>,
     /// One-time tokens by hash.
     pub(crate) tokens: HashMap<String, OneTimeToken>,
     /// Each user's security events, in the order written.

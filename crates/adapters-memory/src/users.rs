@@ -347,6 +347,9 @@ impl UserRepository for MemoryStore {
             state
                 .refresh_tokens
                 .retain(|_, token| sessions.contains_key(&token.session_id));
+            state
+                .refresh_retries
+                .retain(|session, _| sessions.contains_key(session));
             state.tokens.retain(|_, token| token.user_id != id);
             state.events.remove(&id);
             state.apply_effects(effects, at);

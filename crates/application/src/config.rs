@@ -8,6 +8,10 @@ pub struct AuthConfig {
     pub refresh_ttl_secs: u64,
     /// A session ends this long after its login, whatever happens (absolute).
     pub session_max_secs: u64,
+    /// How long after a rotation the rotated refresh token, presented
+    /// again while its successor is unused, answers that same successor
+    /// instead of counting as a reuse; 0: never.
+    pub refresh_reuse_grace_secs: u64,
     /// A password-reset link works this long.
     pub reset_ttl_secs: u64,
     /// An email-verification or email-change link works this long.
@@ -27,6 +31,7 @@ impl Default for AuthConfig {
             access_ttl_secs: 900,
             refresh_ttl_secs: 2_592_000,
             session_max_secs: 7_776_000,
+            refresh_reuse_grace_secs: 0,
             reset_ttl_secs: 1_800,
             verify_ttl_secs: 86_400,
             public_url: "http://127.0.0.1:8080".to_owned(),

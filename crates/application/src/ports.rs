@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use domain::ports::{
-    Clock, LoginThrottle, OneTimeTokenRepository, PasswordHasher, SecretTokens,
+    Clock, LoginThrottle, OneTimeTokenRepository, PasswordHasher, SecretSealer, SecretTokens,
     SecurityEventRepository, SessionRepository, TokenCodec, UserRepository,
 };
 
@@ -17,6 +17,7 @@ pub struct Ports {
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenCodec>,
     pub secrets: Arc<dyn SecretTokens>,
+    pub sealer: Arc<dyn SecretSealer>,
     pub clock: Arc<dyn Clock>,
 }
 

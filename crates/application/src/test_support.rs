@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{
-    MockClock, MockLoginThrottle, MockOneTimeTokenRepository, MockPasswordHasher, MockSecretTokens,
-    MockSecurityEventRepository, MockSessionRepository, MockTokenCodec, MockUserRepository,
+    MockClock, MockLoginThrottle, MockOneTimeTokenRepository, MockPasswordHasher, MockSecretSealer,
+    MockSecretTokens, MockSecurityEventRepository, MockSessionRepository, MockTokenCodec,
+    MockUserRepository,
 };
 use domain::{
     Email, OneTimeToken, Password, PasswordHash, RequestContext, Role, SecretToken, Session,
@@ -26,6 +27,7 @@ pub(crate) struct MockPorts {
     pub hasher: MockPasswordHasher,
     pub tokens: MockTokenCodec,
     pub secrets: MockSecretTokens,
+    pub sealer: MockSecretSealer,
     pub config: AuthConfig,
 }
 
@@ -42,6 +44,7 @@ impl MockPorts {
             hasher: MockPasswordHasher::new(),
             tokens: MockTokenCodec::new(),
             secrets: MockSecretTokens::new(),
+            sealer: MockSecretSealer::new(),
             config: AuthConfig::default(),
         }
     }
@@ -59,6 +62,7 @@ impl MockPorts {
             hasher: Arc::new(self.hasher),
             tokens: Arc::new(self.tokens),
             secrets: Arc::new(self.secrets),
+            sealer: Arc::new(self.sealer),
             clock: Arc::new(clock),
         };
         (ports, self.config)

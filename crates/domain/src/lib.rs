@@ -19,13 +19,13 @@ pub use one_time_token::{NewOneTimeToken, OneTimeToken, TokenPurpose};
 pub use security_event::{
     Effects, EventCursor, EventKind, NewSecurityEvent, RequestContext, SecurityEvent,
 };
-pub use session::{NewSession, RefreshRotation, RefreshTokenState, Session};
+pub use session::{NewSession, RefreshRetry, RefreshRotation, RefreshTokenState, Session};
 pub use user::{NewUser, User};
 pub use user_change::{AccessChange, EndSessions, UserChange};
 pub use user_listing::{UserCursor, UserFilter};
 pub use values::{
     Email, EmailError, Password, PasswordError, PasswordHash, PlainPassword, Role, RoleError,
-    Secret, SecretToken, TokenHash, UserName, UserNameError,
+    SealedSecret, Secret, SecretToken, TokenHash, UserName, UserNameError,
 };
 
 /// A point in time, always UTC.

@@ -1,4 +1,4 @@
-use crate::{PasswordHash, SessionId, Timestamp, TokenHash, UserId};
+use crate::{PasswordHash, SealedSecret, SessionId, Timestamp, TokenHash, UserId};
 
 /// A login session: created by a login, extended by each refresh, ended by
 /// logout, revocation or its absolute expiry.
@@ -67,8 +67,24 @@ pub enum RefreshTokenState {
     /// The session's current refresh token.
     Current(Session),
     /// A token of this session that an earlier refresh already replaced:
-    /// presenting it again means it leaked.
-    Rotated(Session),
+    /// presenting it again means it leaked, unless `retry` still holds the
+    /// way back to its unused successor (a client retrying a refresh whose
+    /// answer it lost).
+    Rotated {
+        session: Session,
+        retry: Option<RefreshRetry>,
+    },
+}
+
+/// A rotated refresh token's way back to its successor, kept for
+/// `APP_AUTH__REFRESH_REUSE_GRACE_SECS` after the rotation and only while the
+/// successor is unused: the successor token sealed (encrypted and
+/// authenticated) under the encryption key, never in plain text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefreshRetry {
+    pub successor: SealedSecret,
+    /// The end of the window: from then on, the rotated token is a reuse.
+    pub until: Timestamp,
 }
 
 /// Replace the current refresh token `old` of a session by `new`.
@@ -79,6 +95,8 @@ pub struct RefreshRotation {
     pub new: TokenHash,
     pub now: Timestamp,
     pub refresh_expires_at: Timestamp,
+    /// Kept on `old` once it is rotated, when a grace window is configured.
+    pub retry: Option<RefreshRetry>,
 }
 
 #[cfg(test)]

@@ -224,6 +224,14 @@ macro_rules! suite {
                 sessions_used_at_the_same_instant_are_listed_newest_first,
                 a_user_without_sessions_has_no_live_ones,
             }
+            refresh_retries {
+                a_rotation_keeps_its_retry_on_the_rotated_token_exactly,
+                using_the_successor_erases_the_retry_of_the_token_before_it,
+                a_rotation_without_a_retry_erases_the_one_before,
+                a_lost_rotation_keeps_the_retry_it_found,
+                revoking_a_session_erases_its_retries,
+                erasing_ended_retries_erases_only_those_whose_window_has_ended,
+            }
             one_time_tokens {
                 an_issued_token_reads_back_exactly_with_its_effects_written,
                 an_issued_token_of_every_purpose_reads_back,

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use application::CreateUserCommand;
+use domain::ports::{Clock as _, SessionRepository, SystemClock};
 
 use crate::commands::create_admin_user;
 use crate::mail_worker::MailWorker;
@@ -72,11 +73,15 @@ pub async fn serve(
     // the operations address from the line before).
     tracing::info!(listener = "api", %address, "listening on http://{address}");
     let worker = MailWorker::spawn(delivery);
+    let sessions = (settings.auth.refresh_reuse_grace_secs > 0).then(|| storage.sessions.clone());
     let upkeep = actix_web::rt::spawn(async move {
         let mut every = tokio::time::interval(UPKEEP_EVERY);
         loop {
             every.tick().await;
             metrics.run_upkeep();
+            if let Some(sessions) = &sessions {
+                erase_ended_retries(sessions.as_ref()).await;
+            }
         }
     });
     let served = futures_util::future::try_join(api, ops)
@@ -90,6 +95,19 @@ pub async fn serve(
     served?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Erases the sealed successors of rotated refresh tokens whose grace
+/// window has ended (refreshes already refuse them: this only keeps them
+/// from lingering, at most [`UPKEEP_EVERY`] past their window).
+async fn erase_ended_retries(sessions: &dyn SessionRepository) {
+    match sessions.erase_ended_retries(SystemClock.now()).await {
+        Ok(erased) => tracing::debug!(erased, "erased ended refresh retry windows"),
+        Err(error) => tracing::warn!(
+            error = &error as &dyn std::error::Error,
+            "cannot erase ended refresh retry windows"
+        ),
+    }
 }
 
 /// Binds `host:port` (port 0: any free one) and returns the listener with

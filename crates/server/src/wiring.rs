@@ -8,7 +8,9 @@ pub use storage::{Storage, StorageUrl};
 
 use std::sync::Arc;
 
-use adapters_crypto::{BcryptHasher, HasherConfig, JwtCodec, RandomTokens, default_workers};
+use adapters_crypto::{
+    AeadSealer, BcryptHasher, HasherConfig, JwtCodec, RandomTokens, default_workers,
+};
 use adapters_http::{AppState, HttpConfig};
 use adapters_mail::{MailConfig, SmtpConfig, TlsMode, Transport, build_mailer};
 use anyhow::Context;
@@ -28,6 +30,7 @@ pub fn auth_config(settings: &Settings) -> AuthConfig {
         access_ttl_secs: auth.access_ttl_secs,
         refresh_ttl_secs: auth.refresh_ttl_secs,
         session_max_secs: auth.session_max_secs,
+        refresh_reuse_grace_secs: auth.refresh_reuse_grace_secs,
         require_verified_email: auth.require_verified_email,
         lockout: LockoutPolicy {
             max_failures: auth.max_failed_logins,
@@ -131,6 +134,10 @@ pub fn ports(
         hasher,
         tokens: Arc::new(tokens),
         secrets: Arc::new(RandomTokens::new()),
+        sealer: Arc::new(
+            AeadSealer::from_base64(&settings.auth.encryption_key)
+                .context("setting up the encryption key (APP_AUTH__ENCRYPTION_KEY)")?,
+        ),
         clock: Arc::new(SystemClock),
     })
 }
@@ -191,6 +198,7 @@ mod tests {
         settings.auth.access_ttl_secs = 60;
         settings.auth.refresh_ttl_secs = 600;
         settings.auth.session_max_secs = 6000;
+        settings.auth.refresh_reuse_grace_secs = 5;
         settings.auth.require_verified_email = true;
         settings.auth.max_failed_logins = 3;
         settings.auth.lockout_secs = 30;
@@ -200,6 +208,7 @@ mod tests {
                 access_ttl_secs: 60,
                 refresh_ttl_secs: 600,
                 session_max_secs: 6000,
+                refresh_reuse_grace_secs: 5,
                 require_verified_email: true,
                 lockout: LockoutPolicy {
                     max_failures: 3,

@@ -11,8 +11,8 @@ use application::{Account, Administration, AuthConfig, Credentials, Ports, SignI
 use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{
     AccessClaims, MockClock, MockHealthProbe, MockLoginThrottle, MockOneTimeTokenRepository,
-    MockPasswordHasher, MockSecretTokens, MockSecurityEventRepository, MockSessionRepository,
-    MockTokenCodec, MockUserRepository,
+    MockPasswordHasher, MockSecretSealer, MockSecretTokens, MockSecurityEventRepository,
+    MockSessionRepository, MockTokenCodec, MockUserRepository,
 };
 use domain::{
     Email, OneTimeToken, PasswordHash, Role, SecretToken, Session, SessionId, Timestamp,
@@ -85,6 +85,7 @@ pub struct Fixture {
     pub hasher: MockPasswordHasher,
     pub tokens: MockTokenCodec,
     pub secrets: MockSecretTokens,
+    pub sealer: MockSecretSealer,
     pub health: MockHealthProbe,
     pub auth: AuthConfig,
     pub http: HttpConfig,
@@ -101,6 +102,7 @@ impl Fixture {
             hasher: MockPasswordHasher::new(),
             tokens: MockTokenCodec::new(),
             secrets: MockSecretTokens::new(),
+            sealer: MockSecretSealer::new(),
             health: MockHealthProbe::new(),
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
@@ -125,6 +127,7 @@ impl Fixture {
             hasher: Arc::new(self.hasher),
             tokens: Arc::new(self.tokens),
             secrets: Arc::new(self.secrets),
+            sealer: Arc::new(self.sealer),
             clock: Arc::new(clock),
         };
         let state = AppState {

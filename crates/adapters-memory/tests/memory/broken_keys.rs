@@ -63,6 +63,7 @@ async fn sessions_and_rotations_that_would_break_a_key_write_nothing() {
         new: hash(new),
         now: t0() + secs(1),
         refresh_expires_at: t0() + TimeDelta::days(30),
+        retry: None,
     };
     let onto_other = store
         .rotate_refresh(

@@ -29,6 +29,7 @@ async fn a_deletion_whose_effects_refer_to_the_deleted_user_leaves_everything_as
         new: hash("r1"),
         now: t0() + secs(1),
         refresh_expires_at: t0() + TimeDelta::days(30),
+        retry: None,
     };
     let s = store
         .rotate_refresh(rotation, Effects::none())

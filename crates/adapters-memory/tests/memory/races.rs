@@ -83,6 +83,7 @@ async fn of_many_concurrent_rotations_of_one_token_exactly_one_wins_and_the_othe
                     new: hash(&format!("r{i}")),
                     now,
                     refresh_expires_at: now + TimeDelta::days(30),
+                    retry: None,
                 };
                 let effects = Effects::event(event(owner.id, EventKind::TokenRefreshed, now));
                 start.wait().await;
@@ -113,7 +114,10 @@ async fn of_many_concurrent_rotations_of_one_token_exactly_one_wins_and_the_othe
     }
     assert_eq!(
         store.find_by_refresh_hash(&hash("r0")).await.unwrap(),
-        Some(RefreshTokenState::Rotated(session.clone()))
+        Some(RefreshTokenState::Rotated {
+            session: session.clone(),
+            retry: None,
+        })
     );
     assert_eq!(store.security_events(owner.id).unwrap().len(), 1);
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use domain::ports::{
-    AccessClaims, Clock, PasswordHasher, SecretTokens, SessionRepository, TokenCodec,
+    AccessClaims, Clock, PasswordHasher, SecretSealer, SecretTokens, SessionRepository, TokenCodec,
     UserRepository,
 };
 use domain::{
@@ -112,6 +112,7 @@ pub struct SignIn {
     hasher: Arc<dyn PasswordHasher>,
     tokens: Arc<dyn TokenCodec>,
     secrets: Arc<dyn SecretTokens>,
+    sealer: Arc<dyn SecretSealer>,
     clock: Arc<dyn Clock>,
     passwords: PasswordCheck,
     accounts: NewAccounts,
@@ -135,6 +136,7 @@ impl SignIn {
             hasher: ports.hasher.clone(),
             tokens: ports.tokens.clone(),
             secrets: ports.secrets.clone(),
+            sealer: ports.sealer.clone(),
             clock: ports.clock.clone(),
             passwords: PasswordCheck::new(ports, config.lockout),
             accounts: NewAccounts::new(ports, &config),

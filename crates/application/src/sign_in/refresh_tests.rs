@@ -24,6 +24,26 @@ fn presented(ports: &mut MockPorts, state: Option<RefreshTokenState>) {
         .return_once(move |_| Ok(state));
 }
 
+/// As [`presented`], but the token is looked up twice (a lost rotation
+/// reads again), finding `first`, then `second`.
+fn presented_twice(
+    ports: &mut MockPorts,
+    first: Option<RefreshTokenState>,
+    second: Option<RefreshTokenState>,
+) {
+    ports
+        .secrets
+        .expect_hash()
+        .with(eq("old"))
+        .returning(|_| TokenHash::new("old-hash".into()));
+    let mut found = vec![second, first];
+    ports
+        .sessions
+        .expect_find_by_refresh_hash()
+        .times(2)
+        .returning(move |_| Ok(found.pop().unwrap()));
+}
+
 #[tokio::test]
 async fn refresh_rotates_the_token_and_returns_a_new_pair() {
     let mut ports = MockPorts::new().with_working_tokens();
@@ -46,6 +66,8 @@ async fn refresh_rotates_the_token_and_returns_a_new_pair() {
             assert_eq!(rotation.session_id, session_id);
             assert_eq!(rotation.old.expose(), "old-hash");
             assert_eq!(rotation.new.expose(), "new-refresh-hash");
+            // No grace window by default: nothing kept for a retry.
+            assert_eq!(rotation.retry, None);
             assert_eq!(
                 rotation.refresh_expires_at,
                 now() + Duration::seconds(2_592_000)
@@ -82,7 +104,13 @@ async fn presenting_an_already_rotated_token_revokes_the_whole_session() {
     let mut ports = MockPorts::new();
     let session = session_of(&user());
     let session_id = session.id;
-    presented(&mut ports, Some(RefreshTokenState::Rotated(session)));
+    presented(
+        &mut ports,
+        Some(RefreshTokenState::Rotated {
+            session,
+            retry: None,
+        }),
+    );
     ports.sessions.expect_rotate_refresh().never();
     ports
         .sessions
@@ -105,9 +133,10 @@ async fn losing_a_rotation_race_counts_as_reuse_and_revokes_the_session() {
     let mut ports = MockPorts::new().with_working_tokens();
     let user = user();
     let still_live = session_of(&user);
-    presented(
+    presented_twice(
         &mut ports,
         Some(RefreshTokenState::Current(still_live.clone())),
+        Some(RefreshTokenState::Current(still_live)),
     );
     ports
         .users
@@ -117,10 +146,6 @@ async fn losing_a_rotation_race_counts_as_reuse_and_revokes_the_session() {
         .sessions
         .expect_rotate_refresh()
         .returning(|_, _| Ok(None));
-    ports
-        .sessions
-        .expect_find()
-        .return_once(move |_| Ok(Some(still_live)));
     ports
         .sessions
         .expect_revoke()
@@ -137,9 +162,14 @@ async fn losing_a_rotation_to_a_logout_is_no_reuse_and_records_nothing() {
     let mut ports = MockPorts::new().with_working_tokens();
     let user = user();
     let session = session_of(&user);
-    presented(
+    let logged_out = Session {
+        revoked_at: Some(now()),
+        ..session.clone()
+    };
+    presented_twice(
         &mut ports,
-        Some(RefreshTokenState::Current(session.clone())),
+        Some(RefreshTokenState::Current(session)),
+        Some(RefreshTokenState::Current(logged_out)),
     );
     ports
         .users
@@ -149,14 +179,6 @@ async fn losing_a_rotation_to_a_logout_is_no_reuse_and_records_nothing() {
         .sessions
         .expect_rotate_refresh()
         .returning(|_, _| Ok(None));
-    let logged_out = Session {
-        revoked_at: Some(now()),
-        ..session
-    };
-    ports
-        .sessions
-        .expect_find()
-        .return_once(move |_| Ok(Some(logged_out)));
     ports.sessions.expect_revoke().never();
 
     let result = ports.sign_in().refresh(command(), &context()).await;
@@ -171,7 +193,13 @@ async fn replaying_a_rotated_token_of_an_ended_session_records_nothing_more() {
         revoked_at: Some(now()),
         ..session_of(&user())
     };
-    presented(&mut ports, Some(RefreshTokenState::Rotated(ended)));
+    presented(
+        &mut ports,
+        Some(RefreshTokenState::Rotated {
+            session: ended,
+            retry: None,
+        }),
+    );
     ports.sessions.expect_revoke().never();
 
     let result = ports.sign_in().refresh(command(), &context()).await;

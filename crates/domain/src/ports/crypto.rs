@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 
 use crate::{
-    InfraError, PasswordHash, PlainPassword, SecretToken, SessionId, Timestamp, TokenDecodeError,
-    TokenHash, UserId,
+    InfraError, PasswordHash, PlainPassword, SealedSecret, Secret, SecretToken, SessionId,
+    Timestamp, TokenDecodeError, TokenHash, UserId,
 };
 
 /// Slow, salted password hashing on a bounded pool.
@@ -75,4 +75,25 @@ pub trait SecretTokens: Send + Sync {
     /// The hash under which `token` would have been stored. Deterministic;
     /// any input (even malformed) hashes without error.
     fn hash(&self, token: &str) -> TokenHash;
+}
+
+/// Authenticated encryption of secrets kept at rest (an AEAD under
+/// `APP_AUTH__ENCRYPTION_KEY`): what must be recoverable later, unlike a
+/// token kept only as its hash.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait SecretSealer: Send + Sync {
+    /// `plaintext` encrypted and authenticated together with `context`,
+    /// which is not stored: the same context MUST be given to `open`, so a
+    /// sealed value moved to another row (another context) does not open.
+    /// MUST use a fresh random nonce each call: sealing the same plaintext
+    /// twice gives different bytes.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unexpected` when the cipher refuses the
+    /// input (never for input of a sane size); nothing else.
+    fn seal(&self, plaintext: &str, context: &str) -> Result<SealedSecret, InfraError>;
+
+    /// The plaintext of `sealed`, or `None` when it was not sealed under
+    /// this key with this `context`, or was altered since.
+    fn open(&self, sealed: &SealedSecret, context: &str) -> Option<Secret>;
 }

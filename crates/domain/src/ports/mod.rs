@@ -17,7 +17,7 @@ mod sessions;
 mod users;
 
 pub use clock::{Clock, SystemClock};
-pub use crypto::{AccessClaims, PasswordHasher, SecretTokens, TokenCodec};
+pub use crypto::{AccessClaims, PasswordHasher, SecretSealer, SecretTokens, TokenCodec};
 pub use health::{CheckStatus, HealthProbe, Readiness};
 pub use login_throttle::{
     Admission, LockoutPolicy, LoginThrottle, STALE_CHECK_SECS, ThrottleState,
@@ -33,7 +33,7 @@ pub use users::UserRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     clock::MockClock,
-    crypto::{MockPasswordHasher, MockSecretTokens, MockTokenCodec},
+    crypto::{MockPasswordHasher, MockSecretSealer, MockSecretTokens, MockTokenCodec},
     health::MockHealthProbe,
     login_throttle::MockLoginThrottle,
     mailer::MockMailer,

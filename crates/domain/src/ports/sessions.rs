@@ -42,9 +42,11 @@ pub trait SessionRepository: Send + Sync {
     async fn find(&self, id: SessionId) -> Result<Option<Session>, InfraError>;
 
     /// What the refresh token with this hash is: the current token of its
-    /// session, a token of its session that a rotation replaced, or `None`
-    /// when no session ever had it. MUST remember replaced tokens for as long
-    /// as their session exists, so that reuse can be detected.
+    /// session, a token of its session that a rotation replaced (with the
+    /// retry its rotation kept, until erased), or `None` when no session
+    /// ever had it. MUST remember replaced tokens for as long as their
+    /// session exists, so that reuse can be detected. The retry is returned
+    /// as stored, even past its `until`: the caller judges the window.
     ///
     /// # Errors
     /// MUST return `InfraError::Unavailable` when the store cannot be reached
@@ -64,6 +66,10 @@ pub trait SessionRepository: Send + Sync {
     /// (not even the effects) and return `Ok(None)`. On success it returns
     /// the updated session.
     ///
+    /// On success, in the same transaction, `old` MUST keep `rotation.retry`
+    /// (none when `None`), and every earlier token of the session MUST lose
+    /// its retry: its successor, `old`, has now been used.
+    ///
     /// # Errors
     /// MUST return `InfraError::Unavailable` when the store cannot be reached
     /// within its acquire timeout; `InfraError::Unexpected` for any other
@@ -76,7 +82,8 @@ pub trait SessionRepository: Send + Sync {
 
     /// Marks the session revoked at `at` and applies `effects`, atomically.
     /// Revoking a revoked or unknown session changes nothing but still
-    /// applies `effects`.
+    /// applies `effects`. The retries of the session's tokens MUST be erased
+    /// with it (a successor of an ended session is of no use).
     ///
     /// # Errors
     /// MUST return `InfraError::Unavailable` when the store cannot be reached
@@ -97,4 +104,13 @@ pub trait SessionRepository: Send + Sync {
     /// within its acquire timeout; `InfraError::Unexpected` for any other
     /// failure.
     async fn list_live(&self, user_id: UserId, now: Timestamp) -> Result<Vec<Session>, InfraError>;
+
+    /// Erases every retry whose window has ended (`until <= now`), and
+    /// returns how many it erased; the tokens themselves stay, as rotated.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure.
+    async fn erase_ended_retries(&self, now: Timestamp) -> Result<u64, InfraError>;
 }

@@ -12,4 +12,4 @@ pub use email::{Email, EmailError};
 pub use name::{UserName, UserNameError};
 pub use password::{Password, PasswordError, PlainPassword};
 pub use role::{Role, RoleError};
-pub use secrets::{PasswordHash, Secret, SecretToken, TokenHash};
+pub use secrets::{PasswordHash, SealedSecret, Secret, SecretToken, TokenHash};

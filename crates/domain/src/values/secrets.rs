@@ -68,6 +68,30 @@ secret_string!(
     TokenHash
 );
 
+/// A secret encrypted and authenticated under the encryption key, as a
+/// [`SecretSealer`](crate::ports::SecretSealer) made it and as it is stored:
+/// opaque bytes (nonce and ciphertext). `Debug` shows only its length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedSecret(Vec<u8>);
+
+impl SealedSecret {
+    #[must_use]
+    pub fn new(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SealedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SealedSecret({} bytes)", self.0.len())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

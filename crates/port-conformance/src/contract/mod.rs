@@ -11,6 +11,7 @@ pub(crate) mod one_time_tokens;
 pub(crate) mod outbox;
 pub(crate) mod outbox_queueing;
 pub(crate) mod rate_limits;
+pub(crate) mod refresh_retries;
 pub(crate) mod security_events;
 pub(crate) mod sessions;
 pub(crate) mod throttle;

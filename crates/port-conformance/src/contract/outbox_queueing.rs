@@ -104,6 +104,7 @@ pub(crate) async fn every_state_changing_method_queues_its_mail_at_the_time_of_t
         new: hash("r1"),
         now: t0() + secs(10),
         refresh_expires_at: t0() + TimeDelta::days(30),
+        retry: None,
     };
     f.db.rotate_refresh(rotation, with_mail("rotate@example.com"))
         .await

@@ -29,6 +29,7 @@ fn rotation(session: &Session, old: &str, new: &str, seconds_later: i64) -> Refr
         new: hash(new),
         now,
         refresh_expires_at: now + TimeDelta::days(30),
+        retry: None,
     }
 }
 
@@ -183,7 +184,10 @@ pub(crate) async fn rotating_the_current_token_replaces_it_and_slides_the_sessio
     );
     assert_eq!(
         f.db.find_by_refresh_hash(&hash("r0")).await.unwrap(),
-        Some(RefreshTokenState::Rotated(expected))
+        Some(RefreshTokenState::Rotated {
+            session: expected,
+            retry: None,
+        })
     );
     assert_eq!(f.events(before.user_id).await, vec![refreshed]);
 }
@@ -298,7 +302,7 @@ pub(crate) async fn every_rotated_token_is_remembered_as_rotated<H: Harness>(f: 
     for old in ["r0", "r1", "r2"] {
         let state = f.db.find_by_refresh_hash(&hash(old)).await.unwrap();
         assert!(
-            matches!(state, Some(RefreshTokenState::Rotated(_))),
+            matches!(state, Some(RefreshTokenState::Rotated { .. })),
             "{old}: {state:?}"
         );
     }

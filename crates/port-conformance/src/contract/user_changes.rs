@@ -364,6 +364,7 @@ pub(crate) async fn ending_all_sessions_revokes_every_unrevoked_session_of_the_u
         new: hash("mine-1-next"),
         now: at + secs(1),
         refresh_expires_at: at + TimeDelta::days(30),
+        retry: None,
     };
     assert_eq!(
         f.db.rotate_refresh(rotation, Effects::none())

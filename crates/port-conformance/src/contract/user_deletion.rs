@@ -31,6 +31,7 @@ pub(crate) async fn deleting_a_user_removes_their_sessions_tokens_and_events_and
         new: hash("r1"),
         now: t0() + secs(1),
         refresh_expires_at: t0() + TimeDelta::days(30),
+        retry: None,
     };
     f.db.rotate_refresh(rotation, Effects::none())
         .await

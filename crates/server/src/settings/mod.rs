@@ -117,6 +117,9 @@ pub struct AuthSettings {
     pub access_ttl_secs: u64,
     pub refresh_ttl_secs: u64,
     pub session_max_secs: u64,
+    /// How long a just-rotated refresh token may be presented again and get
+    /// the same successor; 0 (the default) is no grace.
+    pub refresh_reuse_grace_secs: u64,
     pub reset_ttl_secs: u64,
     pub verify_ttl_secs: u64,
     pub require_verified_email: bool,
@@ -242,6 +245,7 @@ impl Default for AuthSettings {
             access_ttl_secs: 900,
             refresh_ttl_secs: 2_592_000,
             session_max_secs: 7_776_000,
+            refresh_reuse_grace_secs: 0,
             reset_ttl_secs: 1800,
             verify_ttl_secs: 86_400,
             require_verified_email: false,

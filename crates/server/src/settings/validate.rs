@@ -67,6 +67,12 @@ fn auth(s: &Settings) -> Result<(), ConfigError> {
     within(key!(auth.access_ttl_secs), a.access_ttl_secs, 1, MAX_SECS)?;
     within(key!(auth.refresh_ttl_secs), a.refresh_ttl_secs, 1, MAX_SECS)?;
     within(key!(auth.session_max_secs), a.session_max_secs, 1, MAX_SECS)?;
+    within(
+        key!(auth.refresh_reuse_grace_secs),
+        a.refresh_reuse_grace_secs,
+        0,
+        MAX_REFRESH_REUSE_GRACE_SECS,
+    )?;
     within(key!(auth.reset_ttl_secs), a.reset_ttl_secs, 1, MAX_SECS)?;
     within(key!(auth.verify_ttl_secs), a.verify_ttl_secs, 1, MAX_SECS)?;
     within(key!(auth.bcrypt_cost), a.bcrypt_cost, 4, 31)?;
@@ -169,6 +175,10 @@ fn production_secret(key: &str, secret: &Secret, dev_default: &str) -> Result<()
     }
     Ok(())
 }
+
+/// The longest grace window: a retry comes within seconds, and a longer
+/// window would keep a recoverable successor longer than any retry needs.
+pub const MAX_REFRESH_REUSE_GRACE_SECS: u64 = 60;
 
 /// The length of `APP_AUTH__ENCRYPTION_KEY` once decoded.
 pub const ENCRYPTION_KEY_BYTES: usize = 32;

@@ -27,6 +27,19 @@ fn a_bcrypt_cost_out_of_range_names_the_variable_and_the_bounds() {
 }
 
 #[test]
+fn a_refresh_reuse_grace_beyond_a_minute_is_refused() {
+    assert_eq!(
+        failure_for("APP_AUTH__REFRESH_REUSE_GRACE_SECS", "61"),
+        "APP_AUTH__REFRESH_REUSE_GRACE_SECS (auth.refresh_reuse_grace_secs): \
+         must be between 0 and 60, got 61"
+    );
+    in_jail(|jail| {
+        jail.set_env("APP_AUTH__REFRESH_REUSE_GRACE_SECS", "60");
+        assert_eq!(loaded().auth.refresh_reuse_grace_secs, 60);
+    });
+}
+
+#[test]
 fn a_value_that_is_not_a_number_is_named() {
     assert_eq!(
         failure_for("APP_SERVER__PORT", "eighty"),
