@@ -6,14 +6,14 @@ use diesel::prelude::*;
 use domain::ports::SessionRepository;
 use domain::{
     Effects, EndSessions, InfraError, NewSession, RefreshRetry, RefreshRotation, RefreshTokenState,
-    SealedSecret, Session, SessionCreationError, SessionId, Timestamp, TokenHash, UserId,
+    SealedSecret, Session, SessionCreationError, SessionId, Timestamp, TokenHash, User, UserId,
 };
 
 use crate::connection::{DbConnection, write_transaction};
 use crate::database::Database;
 use crate::effects;
 use crate::error::StoreError;
-use crate::rows::{NewSessionRow, SessionRow, from_db, to_db};
+use crate::rows::{NewSessionRow, SessionRow, UserRow, from_db, to_db};
 use crate::schema::{refresh_tokens, sessions, users};
 
 /// Why a rotation's transaction rolled back.
@@ -151,6 +151,22 @@ impl SessionRepository for Database {
         self.run(move |conn| load_session(conn, &id.to_string()))
             .await
             .map_err(InfraError::from)
+    }
+
+    async fn find_with_user(&self, id: SessionId) -> Result<Option<(Session, User)>, InfraError> {
+        self.run(move |conn| {
+            let found: Option<(SessionRow, UserRow)> = sessions::table
+                .inner_join(users::table)
+                .filter(sessions::id.eq(id.to_string()))
+                .select((SessionRow::as_select(), UserRow::as_select()))
+                .first(conn)
+                .optional()?;
+            found
+                .map(|(session, user)| Ok((Session::try_from(session)?, User::try_from(user)?)))
+                .transpose()
+        })
+        .await
+        .map_err(InfraError::from)
     }
 
     async fn find_by_refresh_hash(

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use domain::ports::SessionRepository;
 use domain::{
     Effects, InfraError, NewSession, RefreshRetry, RefreshRotation, RefreshTokenState, Session,
-    SessionCreationError, SessionId, Timestamp, TokenHash, UserId,
+    SessionCreationError, SessionId, Timestamp, TokenHash, User, UserId,
 };
 
 use crate::store::{MemoryStore, RefreshToken, StoreError, stored};
@@ -68,6 +68,20 @@ impl SessionRepository for MemoryStore {
 
     async fn find(&self, id: SessionId) -> Result<Option<Session>, InfraError> {
         self.with_state(|state| Ok(state.sessions.get(&id).cloned()))
+    }
+
+    async fn find_with_user(&self, id: SessionId) -> Result<Option<(Session, User)>, InfraError> {
+        self.with_state(|state| {
+            let Some(session) = state.sessions.get(&id) else {
+                return Ok(None);
+            };
+            // Sessions go with their user, so it is there.
+            let user = state
+                .users
+                .get(&session.user_id)
+                .ok_or_else(|| InfraError::unexpected(format!("session {id} outlived its user")))?;
+            Ok(Some((session.clone(), user.clone())))
+        })
     }
 
     async fn find_by_refresh_hash(

@@ -224,6 +224,11 @@ macro_rules! suite {
                 sessions_used_at_the_same_instant_are_listed_newest_first,
                 a_user_without_sessions_has_no_live_ones,
             }
+            session_with_user {
+                a_session_is_found_with_its_user_exactly,
+                the_user_is_read_as_it_is_now_and_the_session_even_when_revoked,
+                an_unknown_session_is_found_with_no_user,
+            }
             refresh_retries {
                 a_rotation_keeps_its_retry_on_the_rotated_token_exactly,
                 using_the_successor_erases_the_retry_of_the_token_before_it,

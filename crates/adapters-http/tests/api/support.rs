@@ -164,6 +164,10 @@ impl Fixture {
                 Err(TokenDecodeError::Invalid)
             }
         });
+        let authenticated = (session.clone(), user.clone());
+        self.sessions
+            .expect_find_with_user()
+            .returning(move |id| Ok(Some(authenticated.clone()).filter(|(s, _)| s.id == id)));
         let mut known = others;
         known.push(session);
         self.sessions

@@ -21,15 +21,16 @@ impl SignIn {
     ) -> Result<Principal, AuthenticateError> {
         let now = self.clock.now();
         let claims = self.tokens.decode(query.access_token.expose(), now)?;
-        match self.sessions.find(claims.session_id).await? {
-            Some(session) if session.is_live(now) && session.user_id == claims.user_id => {}
-            _ => return Err(AuthenticateError::InvalidToken),
-        }
-        match self.users.find_by_id(claims.user_id).await? {
-            Some(user) if user.is_active => Ok(Principal {
-                user,
-                session_id: claims.session_id,
-            }),
+        // One read for both: this runs on every authenticated request.
+        match self.sessions.find_with_user(claims.session_id).await? {
+            Some((session, user))
+                if session.is_live(now) && session.user_id == claims.user_id && user.is_active =>
+            {
+                Ok(Principal {
+                    user,
+                    session_id: claims.session_id,
+                })
+            }
             _ => Err(AuthenticateError::InvalidToken),
         }
     }
@@ -63,6 +64,14 @@ mod tests {
             .return_once(move |_, _| Ok(claims));
     }
 
+    fn found(ports: &mut MockPorts, session: Session, user: User) {
+        ports
+            .sessions
+            .expect_find_with_user()
+            .times(1)
+            .return_once(move |_| Ok(Some((session, user))));
+    }
+
     #[tokio::test]
     async fn a_valid_token_of_a_live_session_yields_the_freshly_loaded_user() {
         let mut ports = MockPorts::new();
@@ -70,15 +79,8 @@ mod tests {
         let session = session_of(&user);
         token_for(&mut ports, &session);
         let session_id = session.id;
-        ports
-            .sessions
-            .expect_find()
-            .return_once(move |_| Ok(Some(session)));
         let expected = user.clone();
-        ports
-            .users
-            .expect_find_by_id()
-            .return_once(move |_| Ok(Some(user)));
+        found(&mut ports, session, user);
 
         let principal = ports.sign_in().authenticate(query()).await.unwrap();
 
@@ -112,10 +114,7 @@ mod tests {
             ..session_of(&user())
         };
         token_for(&mut ports, &session);
-        ports
-            .sessions
-            .expect_find()
-            .return_once(move |_| Ok(Some(session)));
+        found(&mut ports, session, user());
 
         let result = ports.sign_in().authenticate(query()).await;
 
@@ -129,10 +128,7 @@ mod tests {
         let mut claimed = session.clone();
         claimed.user_id = UserId::generate();
         token_for(&mut ports, &claimed);
-        ports
-            .sessions
-            .expect_find()
-            .return_once(move |_| Ok(Some(session)));
+        found(&mut ports, session, user());
 
         let result = ports.sign_in().authenticate(query()).await;
 
@@ -148,14 +144,7 @@ mod tests {
         };
         let session = session_of(&user);
         token_for(&mut ports, &session);
-        ports
-            .sessions
-            .expect_find()
-            .return_once(move |_| Ok(Some(session)));
-        ports
-            .users
-            .expect_find_by_id()
-            .return_once(move |_| Ok(Some(user)));
+        found(&mut ports, session, user);
 
         let result = ports.sign_in().authenticate(query()).await;
 
@@ -163,15 +152,15 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_token_of_a_deleted_user_is_invalid() {
+    async fn a_token_of_a_deleted_session_or_user_is_invalid() {
+        // A user's deletion takes their sessions with it.
         let mut ports = MockPorts::new();
         let session = session_of(&user());
         token_for(&mut ports, &session);
         ports
             .sessions
-            .expect_find()
-            .return_once(move |_| Ok(Some(session)));
-        ports.users.expect_find_by_id().returning(|_| Ok(None));
+            .expect_find_with_user()
+            .returning(|_| Ok(None));
 
         let result = ports.sign_in().authenticate(query()).await;
 

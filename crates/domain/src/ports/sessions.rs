@@ -2,7 +2,7 @@ use async_trait::async_trait;
 
 use crate::{
     Effects, InfraError, NewSession, RefreshRotation, RefreshTokenState, Session,
-    SessionCreationError, SessionId, Timestamp, TokenHash, UserId,
+    SessionCreationError, SessionId, Timestamp, TokenHash, User, UserId,
 };
 
 /// Storage of login sessions and their refresh tokens (by hash only).
@@ -40,6 +40,16 @@ pub trait SessionRepository: Send + Sync {
     /// within its acquire timeout; `InfraError::Unexpected` for any other
     /// failure.
     async fn find(&self, id: SessionId) -> Result<Option<Session>, InfraError>;
+
+    /// The session with this id, live or not, and its user, read together
+    /// in one round trip (what authenticating every request needs), or
+    /// `None` when there is no such session.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unavailable` when the store cannot be reached
+    /// within its acquire timeout; `InfraError::Unexpected` for any other
+    /// failure.
+    async fn find_with_user(&self, id: SessionId) -> Result<Option<(Session, User)>, InfraError>;
 
     /// What the refresh token with this hash is: the current token of its
     /// session, a token of its session that a rotation replaced (with the

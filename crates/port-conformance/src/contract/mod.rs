@@ -13,6 +13,7 @@ pub(crate) mod outbox_queueing;
 pub(crate) mod rate_limits;
 pub(crate) mod refresh_retries;
 pub(crate) mod security_events;
+pub(crate) mod session_with_user;
 pub(crate) mod sessions;
 pub(crate) mod throttle;
 pub(crate) mod user_change_tokens;
