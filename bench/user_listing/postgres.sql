@@ -1,7 +1,7 @@
 -- The admin listing (UserRepository::list) at 100,000 users, on PostgreSQL.
 --
 -- On an empty database migrated by the service (run_migrations), not a
--- real one: it inserts 100,000 users.
+-- real one: it inserts 100,000 users (bench/seed/users-postgres.sql).
 --   psql -h 127.0.0.1 -U postgres -d DB -f bench/user_listing/postgres.sql
 -- The statements are those adapters-db sends (printed with diesel's
 -- instrumentation), prepared with the same parameters. The first executions
@@ -12,14 +12,8 @@
 \set ON_ERROR_STOP on
 \timing off
 
-INSERT INTO users (id, email, name, name_folded, role, email_verified, is_active,
-                   password_hash, created_at, updated_at)
-SELECT gen_random_uuid()::text, 'user' || i || '@example.com', n, lower(n),
-       CASE WHEN i % 100 = 0 THEN 'admin' ELSE 'user' END, true, i % 10 <> 0,
-       '$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234', ts, ts
-FROM generate_series(1, 100000) AS i,
-     LATERAL (SELECT (ARRAY['Ada', 'Grace', 'Ådá', 'Linus'])[i % 4 + 1] || ' Person ' || i AS n,
-                     timestamp '2026-01-01 00:00:00.123456' + i * interval '1 second' AS ts) AS x;
+\set n 100000
+\ir ../seed/users-postgres.sql
 ANALYZE users;
 
 -- The cursor of the 90,000th user, newest first.

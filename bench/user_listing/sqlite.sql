@@ -1,27 +1,16 @@
 -- The admin listing (UserRepository::list) at 100,000 users, on SQLite.
 --
 -- On an empty database file migrated by the service (run_migrations):
---   sqlite3 FILE < bench/user_listing/sqlite.sql
+--   sqlite3 FILE < bench/user_listing/sqlite.sql   (from the repository root;
+--   the users come from bench/seed/users-sqlite.sql)
 -- The statements are those adapters-db sends (printed with diesel's
 -- instrumentation), with the parameters bound. `name_folded` is filled as
 -- Rust folds these names. The CLI's SQLite may be older than the bundled
 -- one and its build optimised: times through the adapter differ.
 .bail on
-WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 100000)
-INSERT INTO users (id, email, name, name_folded, role, email_verified, is_active,
-                   password_hash, created_at, updated_at)
-SELECT lower(printf('%s-%s-4%s-a%s-%s', hex(randomblob(4)), hex(randomblob(2)),
-                    substr(hex(randomblob(2)), 2), substr(hex(randomblob(2)), 2),
-                    hex(randomblob(6)))),
-       'user' || i || '@example.com', n, replace(lower(n), 'Ådá', 'ådá'),
-       CASE WHEN i % 100 = 0 THEN 'admin' ELSE 'user' END, 1, i % 10 <> 0,
-       '$2b$04$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234', ts, ts
-FROM (SELECT i,
-             (CASE i % 4 WHEN 0 THEN 'Ada' WHEN 1 THEN 'Grace' WHEN 2 THEN 'Ådá' ELSE 'Linus' END)
-                 || ' Person ' || i AS n,
-             strftime('%Y-%m-%d %H:%M:%S', '2026-01-01 00:00:00', '+' || i || ' seconds')
-                 || '.123456' AS ts
-      FROM s);
+.parameter init
+.parameter set :n 100000
+.read bench/seed/users-sqlite.sql
 ANALYZE;
 
 -- The cursor of the 90,000th user, newest first.
