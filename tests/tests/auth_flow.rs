@@ -66,6 +66,7 @@ fn registering_returns_the_user_with_its_location_and_no_secret(backend: Backend
             "email_verified",
             "id",
             "is_active",
+            "mfa_enabled",
             "name",
             "role",
             "updated_at"

@@ -6,6 +6,7 @@ mod jwt;
 mod pool;
 mod sealer;
 mod tokens;
+mod totp;
 
 pub use error::CryptoConfigError;
 pub use hasher::{BcryptHasher, DEFAULT_HASH_QUEUE, HasherConfig, default_workers};
@@ -13,3 +14,4 @@ pub use jwt::JwtCodec;
 pub use pool::{DurationObserver, HashPoolStats};
 pub use sealer::AeadSealer;
 pub use tokens::RandomTokens;
+pub use totp::TotpFactor;

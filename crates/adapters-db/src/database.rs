@@ -13,8 +13,8 @@ use crate::error::{DbSetupError, StoreError};
 ///
 /// Cheap to clone (clones share the pool). It implements the domain ports
 /// `UserRepository`, `SessionRepository`, `OneTimeTokenRepository`,
-/// `SecurityEventRepository`, `LoginThrottle`, `RateLimitCounter`, `Outbox`
-/// and `HealthProbe`,
+/// `SecurityEventRepository`, `LoginThrottle`, `RateLimitCounter`, `Outbox`,
+/// `MfaRepository` and `HealthProbe`,
 /// so the server wires one `Database` as each `Arc<dyn Port>`.
 #[derive(Clone)]
 pub struct Database {

@@ -6,6 +6,7 @@ mod effects;
 mod error;
 mod events;
 mod health;
+mod mfa;
 mod migrations;
 mod one_time_tokens;
 mod outbox;

@@ -27,6 +27,41 @@ diesel::table! {
         /// `name` lowercased as Rust's `str::to_lowercase` does (SQLite's
         /// `lower` folds ASCII only), for the listing's `q`.
         name_folded -> Text,
+        /// True exactly while `totp_enrolments` holds a confirmed row.
+        mfa_enabled -> Bool,
+    }
+}
+
+diesel::table! {
+    /// One per user at most: pending (`confirmed_at` NULL) or on. The
+    /// secret is sealed (`SecretSealer`), bound to the user id.
+    totp_enrolments (user_id) {
+        user_id -> Text,
+        sealed_secret -> Binary,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        last_used_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// Recovery codes by keyed hash; single use.
+    recovery_codes (user_id, code_hash) {
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    /// The `mfa_token`s of logins waiting for their second step, by hash.
+    mfa_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -127,6 +162,9 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(security_events -> users (user_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
+diesel::joinable!(totp_enrolments -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
+diesel::joinable!(mfa_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -137,4 +175,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     rate_limits,
     one_time_tokens,
+    totp_enrolments,
+    recovery_codes,
+    mfa_tokens,
 );

@@ -82,6 +82,11 @@ pub(crate) fn end_of_user(
     which: EndSessions,
     at: NaiveDateTime,
 ) -> QueryResult<usize> {
+    // Pending `mfa_token`s (logins waiting for their second step) go
+    // too: no session may open from before the change.
+    if which != EndSessions::None {
+        crate::mfa::delete_login_tokens_of(conn, user_id)?;
+    }
     let of_user = sessions::table
         .filter(sessions::user_id.eq(user_id.to_string()))
         .filter(sessions::revoked_at.is_null());
@@ -103,7 +108,7 @@ pub(crate) fn end_of_user(
 /// on PostgreSQL: a reset's or change's update waits for this transaction,
 /// and then ends the session it inserts; SQLite's write transaction holds
 /// the file).
-fn still_opens(conn: &mut DbConnection, session: &NewSession) -> QueryResult<bool> {
+pub(crate) fn still_opens(conn: &mut DbConnection, session: &NewSession) -> QueryResult<bool> {
     let user = users::table
         .find(session.user_id.to_string())
         .select((users::password_hash, users::is_active));
@@ -114,6 +119,31 @@ fn still_opens(conn: &mut DbConnection, session: &NewSession) -> QueryResult<boo
     Ok(found.is_some_and(|(hash, is_active)| is_active && hash == session.opened_with.expose()))
 }
 
+/// Inserts `session` with its first refresh token and applies `effects`,
+/// on `conn`, inside the caller's transaction, when [`still_opens`] holds;
+/// `None` (nothing written) when it does not.
+pub(crate) fn insert_session(
+    conn: &mut DbConnection,
+    session: &NewSession,
+    effects: &Effects,
+) -> Result<Option<Session>, StoreError> {
+    if !still_opens(conn, session)? {
+        return Ok(None);
+    }
+    let row = NewSessionRow::from(session);
+    diesel::insert_into(sessions::table)
+        .values(&row)
+        .execute(conn)?;
+    let id = session.id.to_string();
+    insert_refresh_token(conn, &session.refresh_hash, &id, to_db(session.created_at))?;
+    effects::apply(conn, effects, session.created_at)?;
+    // Read back rather than echo `session`, so the caller gets the
+    // timestamps exactly as stored.
+    load_session(conn, &id)?
+        .ok_or_else(|| StoreError::corrupt("sessions", id, "missing right after insert"))
+        .map(Some)
+}
+
 #[async_trait]
 impl SessionRepository for Database {
     async fn create(
@@ -122,25 +152,7 @@ impl SessionRepository for Database {
         effects: Effects,
     ) -> Result<Session, SessionCreationError> {
         self.run(move |conn| {
-            write_transaction(conn, |conn| {
-                if !still_opens(conn, &session)? {
-                    return Ok(None);
-                }
-                let row = NewSessionRow::from(&session);
-                diesel::insert_into(sessions::table)
-                    .values(&row)
-                    .execute(conn)?;
-                let id = session.id.to_string();
-                insert_refresh_token(conn, &session.refresh_hash, &id, to_db(session.created_at))?;
-                effects::apply(conn, &effects, session.created_at)?;
-                // Read back rather than echo `session`, so the caller gets the
-                // timestamps exactly as stored.
-                load_session(conn, &id)?
-                    .ok_or_else(|| {
-                        StoreError::corrupt("sessions", id, "missing right after insert")
-                    })
-                    .map(Some)
-            })
+            write_transaction(conn, |conn| insert_session(conn, &session, &effects))
         })
         .await
         .map_err(InfraError::from)?

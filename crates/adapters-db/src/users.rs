@@ -20,7 +20,7 @@ use crate::{effects, one_time_tokens, sessions};
 
 /// Why a change or a deletion rolled back: refused with an error the caller
 /// can act on, or failed.
-enum Abort<R> {
+pub(crate) enum Abort<R> {
     Refused(R),
     Failed(StoreError),
 }
@@ -39,7 +39,7 @@ impl<R> From<StoreError> for Abort<R> {
 
 /// Runs `f` in a write transaction that a refusal rolls back like a failure;
 /// the refusal is then the outcome, and a failure the error.
-fn refusable<T, R, F>(conn: &mut DbConnection, f: F) -> Result<Result<T, R>, StoreError>
+pub(crate) fn refusable<T, R, F>(conn: &mut DbConnection, f: F) -> Result<Result<T, R>, StoreError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, Abort<R>>,
 {
@@ -52,7 +52,7 @@ where
 
 /// How [`lock_user`] locks the row on PostgreSQL.
 #[derive(Clone, Copy)]
-enum RowLock {
+pub(crate) enum RowLock {
     /// For an update that keeps the id: concurrent inserts referencing the
     /// user (sessions, events) are not blocked.
     NoKeyUpdate,
@@ -84,7 +84,7 @@ fn lock_active_admins(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
 /// The role and active flag of user `id`, or `None`, with the row locked on
 /// PostgreSQL until the transaction ends, so what is read stays true (on
 /// SQLite, `BEGIN IMMEDIATE` sees to that).
-fn lock_user(
+pub(crate) fn lock_user(
     conn: &mut DbConnection,
     id: &str,
     lock: RowLock,
@@ -107,7 +107,7 @@ fn is_last_admin(id: &str, (role, is_active): &(String, bool), admins: &[String]
     role == Role::Admin.as_str() && *is_active && admins.iter().all(|admin| admin == id)
 }
 
-fn load_user(conn: &mut DbConnection, id: &str) -> Result<Option<User>, StoreError> {
+pub(crate) fn load_user(conn: &mut DbConnection, id: &str) -> Result<Option<User>, StoreError> {
     users::table
         .find(id)
         .select(UserRow::as_select())

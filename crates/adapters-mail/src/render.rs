@@ -86,6 +86,8 @@ const fn template(kind: MailKind) -> Template {
         MailKind::PasswordChanged => template!("password-changed"),
         MailKind::EmailChangeConfirm => template!("email-change-confirm"),
         MailKind::EmailChangeNotice => template!("email-change-notice"),
+        MailKind::MfaEnabled => template!("mfa-enabled"),
+        MailKind::MfaDisabled => template!("mfa-disabled"),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod events;
 mod health;
+mod mfa;
 mod one_time_tokens;
 mod outbox;
 mod rate_limits;

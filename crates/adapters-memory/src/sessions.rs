@@ -9,7 +9,68 @@ use domain::{
     SessionCreationError, SessionId, Timestamp, TokenHash, User, UserId,
 };
 
-use crate::store::{MemoryStore, RefreshToken, StoreError, stored};
+use crate::store::{MemoryStore, RefreshToken, State, StoreError, stored};
+
+impl State {
+    /// Whether `session` can be inserted with `effects`: `false` when the
+    /// credentials the login checked are no longer the user's (or the user
+    /// is inactive or gone); an error where the database's keys would
+    /// refuse it. Writes nothing.
+    pub(crate) fn session_opens(
+        &self,
+        session: &NewSession,
+        effects: &Effects,
+    ) -> Result<bool, InfraError> {
+        let opens = self
+            .users
+            .get(&session.user_id)
+            .is_some_and(|user| user.is_active && user.password_hash == session.opened_with);
+        if !opens {
+            return Ok(false);
+        }
+        // What the database's keys refuse: a session id or a refresh
+        // token hash already stored.
+        if self.sessions.contains_key(&session.id) {
+            return Err(StoreError::Duplicate {
+                what: format!("session {}", session.id),
+            }
+            .into());
+        }
+        if self
+            .refresh_tokens
+            .contains_key(session.refresh_hash.expose())
+        {
+            return Err(StoreError::Duplicate {
+                what: "a refresh token with this hash".to_owned(),
+            }
+            .into());
+        }
+        self.check_effects_now(effects)?;
+        Ok(true)
+    }
+
+    /// Inserts `session` (accepted by [`session_opens`](Self::session_opens))
+    /// with its first refresh token, and applies `effects`. Cannot fail.
+    pub(crate) fn store_session(&mut self, session: &NewSession, effects: Effects) -> Session {
+        let created = Session {
+            created_at: stored(session.created_at),
+            last_used_at: stored(session.created_at),
+            refresh_expires_at: stored(session.refresh_expires_at),
+            expires_at: stored(session.expires_at),
+            ..session.to_session()
+        };
+        self.sessions.insert(created.id, created.clone());
+        self.refresh_tokens.insert(
+            session.refresh_hash.expose().to_owned(),
+            RefreshToken {
+                session_id: created.id,
+                rotated_at: None,
+            },
+        );
+        self.apply_effects(effects, created.created_at);
+        created
+    }
+}
 
 #[async_trait]
 impl SessionRepository for MemoryStore {
@@ -19,49 +80,10 @@ impl SessionRepository for MemoryStore {
         effects: Effects,
     ) -> Result<Session, SessionCreationError> {
         self.with_state(|state| {
-            // The credentials the login checked, still the user's.
-            let opens = state
-                .users
-                .get(&session.user_id)
-                .is_some_and(|user| user.is_active && user.password_hash == session.opened_with);
-            if !opens {
+            if !state.session_opens(&session, &effects)? {
                 return Ok(None);
             }
-            // What the database's keys refuse: a session id or a refresh
-            // token hash already stored.
-            if state.sessions.contains_key(&session.id) {
-                return Err(StoreError::Duplicate {
-                    what: format!("session {}", session.id),
-                }
-                .into());
-            }
-            if state
-                .refresh_tokens
-                .contains_key(session.refresh_hash.expose())
-            {
-                return Err(StoreError::Duplicate {
-                    what: "a refresh token with this hash".to_owned(),
-                }
-                .into());
-            }
-            state.check_effects_now(&effects)?;
-            let created = Session {
-                created_at: stored(session.created_at),
-                last_used_at: stored(session.created_at),
-                refresh_expires_at: stored(session.refresh_expires_at),
-                expires_at: stored(session.expires_at),
-                ..session.to_session()
-            };
-            state.sessions.insert(created.id, created.clone());
-            state.refresh_tokens.insert(
-                session.refresh_hash.expose().to_owned(),
-                RefreshToken {
-                    session_id: created.id,
-                    rotated_at: None,
-                },
-            );
-            state.apply_effects(effects, created.created_at);
-            Ok::<_, InfraError>(Some(created))
+            Ok::<_, InfraError>(Some(state.store_session(&session, effects)))
         })?
         .ok_or(SessionCreationError::CredentialsChanged)
     }

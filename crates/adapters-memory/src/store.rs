@@ -9,14 +9,16 @@ use std::sync::{Arc, Mutex};
 use chrono::{SubsecRound, TimeDelta};
 use domain::ports::ThrottleState;
 use domain::{
-    Effects, Email, InfraError, NewOneTimeToken, NewSecurityEvent, OneTimeToken, OutgoingMail,
-    RefreshRetry, SecurityEvent, Session, SessionId, Timestamp, TokenPurpose, User, UserId,
+    Effects, Email, InfraError, MfaToken, NewOneTimeToken, NewSecurityEvent, OneTimeToken,
+    OutgoingMail, RefreshRetry, SecurityEvent, Session, SessionId, Timestamp, TokenPurpose,
+    TotpEnrolment, User, UserId,
 };
 use uuid::Uuid;
 
 /// Every storage port of `domain::ports` in memory: `UserRepository`,
 /// `SessionRepository`, `OneTimeTokenRepository`, `SecurityEventRepository`,
-/// `Outbox`, `LoginThrottle`, `RateLimitCounter` and `HealthProbe`.
+/// `Outbox`, `LoginThrottle`, `RateLimitCounter`, `MfaRepository` and
+/// `HealthProbe`.
 ///
 /// Clones share one state, so the server wires one `MemoryStore` as each
 /// `Arc<dyn Port>`, as it does a `Database`. Nothing survives the process.
@@ -154,6 +156,12 @@ pub(crate) struct State {
     pub(crate) throttle: HashMap<String, ThrottleState>,
     /// Per key: the start of its latest window and the hits in it.
     pub(crate) rate_limits: HashMap<String, (Timestamp, u32)>,
+    /// At most one TOTP enrolment per user.
+    pub(crate) enrolments: HashMap<UserId, TotpEnrolment>,
+    /// Per user: recovery code hash → when it was used.
+    pub(crate) recovery_codes: HashMap<UserId, HashMap<String, Option<Timestamp>>>,
+    /// `mfa_token`s by hash.
+    pub(crate) mfa_tokens: HashMap<String, MfaToken>,
 }
 
 impl State {

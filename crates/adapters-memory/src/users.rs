@@ -138,6 +138,8 @@ impl State {
             EndSessions::All => None,
             EndSessions::AllExcept(keep) => Some(keep),
         };
+        // Pending `mfa_token`s go too: no session may open from before.
+        self.mfa_tokens.retain(|_, token| token.user_id != user_id);
         for session in self.sessions.values_mut() {
             if session.user_id == user_id
                 && session.revoked_at.is_none()
@@ -352,6 +354,9 @@ impl UserRepository for MemoryStore {
                 .retain(|session, _| sessions.contains_key(session));
             state.tokens.retain(|_, token| token.user_id != id);
             state.events.remove(&id);
+            state.enrolments.remove(&id);
+            state.recovery_codes.remove(&id);
+            state.mfa_tokens.retain(|_, token| token.user_id != id);
             state.apply_effects(effects, at);
             Ok(())
         })

@@ -17,20 +17,22 @@ pub use account::{
 };
 pub use administration::{
     Administration, AdministrationService, CreateUserCommand, DeleteUserCommand,
-    EndUserSessionsCommand, GetUserQuery, ListUserEventsQuery, ListUsersQuery,
-    SendPasswordResetCommand, UpdateUserCommand, UserPage,
+    DisableUserMfaCommand, EndUserSessionsCommand, GetUserQuery, ListUserEventsQuery,
+    ListUsersQuery, SendPasswordResetCommand, UpdateUserCommand, UserPage,
 };
 pub use config::AuthConfig;
 pub use credentials::{
-    ChangePasswordCommand, Credentials, CredentialsService, ForgotPasswordCommand,
-    ResetPasswordCommand,
+    ChangePasswordCommand, ConfirmTotpCommand, Credentials, CredentialsService, DisableMfaCommand,
+    ForgotPasswordCommand, RegenerateRecoveryCodesCommand, ResetPasswordCommand, StartTotpCommand,
+    TotpEnrolmentStarted,
 };
 pub use delivery::{DeliveryConfig, DeliveryRound, MailDelivery};
 pub use ports::Ports;
 pub use sign_in::{
-    AuthenticateQuery, LoginCommand, Principal, RefreshCommand, RegisterCommand,
-    RevokeSessionCommand, SessionView, SignIn, SignInService, TokenPair,
+    AuthenticateQuery, CompleteMfaLoginCommand, LoginCommand, Principal, RefreshCommand,
+    RegisterCommand, RevokeSessionCommand, SessionView, SignIn, SignInService, TokenPair,
 };
+pub use support::code_check::MfaCode;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {

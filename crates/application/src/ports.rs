@@ -1,8 +1,9 @@
 use std::sync::Arc;
 
 use domain::ports::{
-    Clock, LoginThrottle, OneTimeTokenRepository, PasswordHasher, SecretSealer, SecretTokens,
-    SecurityEventRepository, SessionRepository, TokenCodec, UserRepository,
+    Clock, LoginThrottle, MfaRepository, OneTimeTokenRepository, PasswordHasher, SecondFactor,
+    SecretSealer, SecretTokens, SecurityEventRepository, SessionRepository, TokenCodec,
+    UserRepository,
 };
 
 /// Every port a service may drive, as the server wires them. Each service
@@ -14,10 +15,13 @@ pub struct Ports {
     pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
     pub events: Arc<dyn SecurityEventRepository>,
     pub throttle: Arc<dyn LoginThrottle>,
+    /// TOTP enrolments, recovery codes and the `mfa_token`s of logins.
+    pub mfa: Arc<dyn MfaRepository>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenCodec>,
     pub secrets: Arc<dyn SecretTokens>,
     pub sealer: Arc<dyn SecretSealer>,
+    pub second_factor: Arc<dyn SecondFactor>,
     pub clock: Arc<dyn Clock>,
 }
 

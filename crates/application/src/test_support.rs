@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{
-    MockClock, MockLoginThrottle, MockOneTimeTokenRepository, MockPasswordHasher, MockSecretSealer,
-    MockSecretTokens, MockSecurityEventRepository, MockSessionRepository, MockTokenCodec,
-    MockUserRepository,
+    MockClock, MockLoginThrottle, MockMfaRepository, MockOneTimeTokenRepository,
+    MockPasswordHasher, MockSecondFactor, MockSecretSealer, MockSecretTokens,
+    MockSecurityEventRepository, MockSessionRepository, MockTokenCodec, MockUserRepository,
 };
 use domain::{
     Email, OneTimeToken, Password, PasswordHash, RequestContext, Role, SecretToken, Session,
@@ -28,6 +28,8 @@ pub(crate) struct MockPorts {
     pub tokens: MockTokenCodec,
     pub secrets: MockSecretTokens,
     pub sealer: MockSecretSealer,
+    pub mfa: MockMfaRepository,
+    pub second_factor: MockSecondFactor,
     pub config: AuthConfig,
 }
 
@@ -45,6 +47,8 @@ impl MockPorts {
             tokens: MockTokenCodec::new(),
             secrets: MockSecretTokens::new(),
             sealer: MockSecretSealer::new(),
+            mfa: MockMfaRepository::new(),
+            second_factor: MockSecondFactor::new(),
             config: AuthConfig::default(),
         }
     }
@@ -63,6 +67,8 @@ impl MockPorts {
             tokens: Arc::new(self.tokens),
             secrets: Arc::new(self.secrets),
             sealer: Arc::new(self.sealer),
+            mfa: Arc::new(self.mfa),
+            second_factor: Arc::new(self.second_factor),
             clock: Arc::new(clock),
         };
         (ports, self.config)
@@ -179,6 +185,7 @@ pub(crate) fn user() -> User {
         email_verified: true,
         is_active: true,
         password_hash: PasswordHash::new("stored-hash".into()),
+        mfa_enabled: false,
         created_at: now() - Duration::days(10),
         updated_at: now() - Duration::days(10),
     }

@@ -3,6 +3,7 @@
 pub mod errors;
 pub mod ids;
 pub mod mail;
+pub mod mfa;
 pub mod one_time_token;
 pub mod ports;
 pub mod security_event;
@@ -15,6 +16,10 @@ pub mod values;
 pub use errors::*;
 pub use ids::{SessionId, UserId};
 pub use mail::{MailKind, OutgoingMail, QueuedMail};
+pub use mfa::{
+    CodeUse, MFA_TOKEN_TTL_SECS, MfaLogin, MfaRemoval, MfaToken, NewMfaToken, RECOVERY_CODES,
+    TotpConfirmation, TotpEnrolment, totp_context,
+};
 pub use one_time_token::{NewOneTimeToken, OneTimeToken, TokenPurpose};
 pub use security_event::{
     Effects, EventCursor, EventKind, NewSecurityEvent, RequestContext, SecurityEvent,

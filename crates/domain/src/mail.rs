@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::{Email, Timestamp};
 
-/// The six messages of the service; `as_str` is the `X-Mail-Kind` header.
+/// The eight messages of the service; `as_str` is the `X-Mail-Kind` header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MailKind {
     Welcome,
@@ -16,16 +16,20 @@ pub enum MailKind {
     PasswordChanged,
     EmailChangeConfirm,
     EmailChangeNotice,
+    MfaEnabled,
+    MfaDisabled,
 }
 
 impl MailKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::Welcome,
         Self::VerifyEmail,
         Self::ResetPassword,
         Self::PasswordChanged,
         Self::EmailChangeConfirm,
         Self::EmailChangeNotice,
+        Self::MfaEnabled,
+        Self::MfaDisabled,
     ];
 
     #[must_use]
@@ -37,6 +41,8 @@ impl MailKind {
             Self::PasswordChanged => "password-changed",
             Self::EmailChangeConfirm => "email-change-confirm",
             Self::EmailChangeNotice => "email-change-notice",
+            Self::MfaEnabled => "mfa-enabled",
+            Self::MfaDisabled => "mfa-disabled",
         }
     }
 

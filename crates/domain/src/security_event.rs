@@ -43,6 +43,11 @@ pub enum EventKind {
     UpdatedByAdmin,
     Deactivated,
     Reactivated,
+    MfaEnabled,
+    MfaDisabled,
+    MfaFailed,
+    RecoveryCodeUsed,
+    RecoveryCodesRegenerated,
 }
 
 impl EventKind {

@@ -11,6 +11,8 @@ pub struct User {
     pub email_verified: bool,
     pub is_active: bool,
     pub password_hash: PasswordHash,
+    /// Two-factor authentication is on: a confirmed TOTP enrolment.
+    pub mfa_enabled: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -40,6 +42,7 @@ impl NewUser {
             email_verified: self.email_verified,
             is_active: self.is_active,
             password_hash: self.password_hash,
+            mfa_enabled: false,
             created_at: self.created_at,
             updated_at: self.created_at,
         }

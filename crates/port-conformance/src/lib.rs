@@ -7,7 +7,7 @@ use std::future::Future;
 
 use async_trait::async_trait;
 use domain::ports::{
-    HealthProbe, LoginThrottle, OneTimeTokenRepository, Outbox, RateLimitCounter,
+    HealthProbe, LoginThrottle, MfaRepository, OneTimeTokenRepository, Outbox, RateLimitCounter,
     SecurityEventRepository, SessionRepository, UserRepository,
 };
 use domain::{NewSecurityEvent, QueuedMail, Timestamp, UserId};
@@ -24,6 +24,7 @@ pub trait Store:
     + Outbox
     + LoginThrottle
     + RateLimitCounter
+    + MfaRepository
     + HealthProbe
     + Clone
     + Send
@@ -40,6 +41,7 @@ impl<T> Store for T where
         + Outbox
         + LoginThrottle
         + RateLimitCounter
+        + MfaRepository
         + HealthProbe
         + Clone
         + Send
@@ -297,6 +299,21 @@ macro_rules! suite {
                 a_user_that_cannot_be_created_queues_no_mail,
                 every_state_changing_method_queues_its_mail_at_the_time_of_the_change,
                 every_user_change_method_queues_its_mail_at_the_time_of_the_change,
+            }
+            two_factor {
+                a_started_enrolment_is_pending_and_a_restart_replaces_it,
+                starting_while_on_is_already_enabled_and_for_nobody_user_not_found,
+                confirming_turns_it_on_with_its_step_events_and_ended_sessions,
+                confirming_another_secret_or_twice_is_code_refused_and_writes_nothing,
+                a_totp_step_is_used_once_and_only_later_steps_pass,
+                each_recovery_code_works_once_and_new_codes_void_the_old,
+                removing_turns_it_off_with_its_code_and_removing_when_off_is_refused,
+                an_admin_removal_needs_no_code_and_ends_the_sessions_it_names,
+                an_mfa_token_completes_one_login_using_up_its_code,
+                an_expired_unknown_or_foreign_mfa_token_is_unusable_and_writes_nothing,
+                a_login_whose_password_changed_meanwhile_is_refused_and_tokens_die_with_sessions,
+                concurrent_logins_with_one_code_have_exactly_one_winner,
+                deleting_a_user_deletes_its_two_factor_rows,
             }
             health {
                 a_fresh_store_is_ready,

@@ -9,7 +9,7 @@ pub use storage::{Storage, StorageUrl};
 use std::sync::Arc;
 
 use adapters_crypto::{
-    AeadSealer, BcryptHasher, HasherConfig, JwtCodec, RandomTokens, default_workers,
+    AeadSealer, BcryptHasher, HasherConfig, JwtCodec, RandomTokens, TotpFactor, default_workers,
 };
 use adapters_http::{AppState, HttpConfig};
 use adapters_mail::{MailConfig, SmtpConfig, TlsMode, Transport, build_mailer};
@@ -134,8 +134,13 @@ pub fn ports(
         hasher,
         tokens: Arc::new(tokens),
         secrets: Arc::new(RandomTokens::new()),
+        mfa: storage.mfa.clone(),
         sealer: Arc::new(
             AeadSealer::from_base64(&settings.auth.encryption_key)
+                .context("setting up the encryption key (APP_AUTH__ENCRYPTION_KEY)")?,
+        ),
+        second_factor: Arc::new(
+            TotpFactor::from_encryption_key(&settings.auth.encryption_key)
                 .context("setting up the encryption key (APP_AUTH__ENCRYPTION_KEY)")?,
         ),
         clock: Arc::new(SystemClock),

@@ -53,6 +53,7 @@ pub(crate) struct UserRow {
     password_hash: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    mfa_enabled: bool,
 }
 
 impl TryFrom<UserRow> for User {
@@ -69,6 +70,7 @@ impl TryFrom<UserRow> for User {
             email_verified: row.email_verified,
             is_active: row.is_active,
             password_hash: PasswordHash::new(row.password_hash),
+            mfa_enabled: row.mfa_enabled,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
         })

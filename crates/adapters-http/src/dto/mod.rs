@@ -3,12 +3,14 @@
 
 mod event;
 mod health;
+mod mfa;
 mod session;
 mod token;
 mod user;
 
 pub use event::{EventKindName, EventPageResponse, EventResponse};
 pub use health::{CheckState, HealthStatus, LiveResponse, ReadinessChecks, ReadyResponse};
+pub use mfa::{RecoveryCodesResponse, TotpEnrolmentResponse};
 pub use session::{SessionListResponse, SessionResponse};
 pub use token::{TokenPairResponse, TokenType};
 pub use user::{RoleName, UserPageResponse, UserResponse};

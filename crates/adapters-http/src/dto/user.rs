@@ -34,6 +34,7 @@ impl From<Role> for RoleName {
     "role": "user",
     "email_verified": false,
     "is_active": true,
+    "mfa_enabled": false,
     "created_at": "2026-11-23T19:00:00Z",
     "updated_at": "2026-11-23T19:00:00Z"
 }))]
@@ -47,6 +48,8 @@ pub struct UserResponse {
     pub role: RoleName,
     pub email_verified: bool,
     pub is_active: bool,
+    /// Two-factor authentication (TOTP) is on: a login needs a code too.
+    pub mfa_enabled: bool,
     /// RFC 3339, UTC (`Z`); fractional seconds appear when stored.
     pub created_at: DateTime<Utc>,
     /// RFC 3339, UTC (`Z`); fractional seconds appear when stored.
@@ -62,6 +65,7 @@ impl From<&User> for UserResponse {
             role: user.role.into(),
             email_verified: user.email_verified,
             is_active: user.is_active,
+            mfa_enabled: user.mfa_enabled,
             created_at: user.created_at,
             updated_at: user.updated_at,
         }

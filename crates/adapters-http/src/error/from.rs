@@ -1,12 +1,13 @@
 //! Domain and use-case errors as API errors. Status codes stay in `mod.rs`.
 
 use domain::{
-    AuthenticateError, ChangePasswordError, ConfirmEmailChangeError, CreateUserError,
-    DeleteAccountError, DeleteUserError, EndUserSessionsError, ForgotPasswordError, GetUserError,
-    InfraError, ListEventsError, ListSessionsError, ListUserEventsError, ListUsersError,
-    LoginError, LogoutError, PasswordError, RefreshError, RegisterError, RequestEmailChangeError,
-    ResendVerificationError, ResetPasswordError, RevokeSessionError, SendPasswordResetError,
-    UpdateProfileError, UpdateUserError, VerifyEmailError,
+    AuthenticateError, ChangePasswordError, CompleteMfaLoginError, ConfirmEmailChangeError,
+    ConfirmTotpError, CreateUserError, DeleteAccountError, DeleteUserError, DisableMfaError,
+    DisableUserMfaError, EndUserSessionsError, ForgotPasswordError, GetUserError, InfraError,
+    ListEventsError, ListSessionsError, ListUserEventsError, ListUsersError, LoginError,
+    LogoutError, PasswordError, RefreshError, RegenerateRecoveryCodesError, RegisterError,
+    RequestEmailChangeError, ResendVerificationError, ResetPasswordError, RevokeSessionError,
+    SendPasswordResetError, StartTotpError, UpdateProfileError, UpdateUserError, VerifyEmailError,
 };
 
 use super::{ApiError, FieldErrors, GrantError};
@@ -81,6 +82,7 @@ macro_rules! not_found_or_infra {
 }
 
 not_found_or_infra!(
+    DisableUserMfaError,
     GetUserError,
     SendPasswordResetError,
     EndUserSessionsError,
@@ -134,10 +136,71 @@ impl From<LoginError> for ApiError {
             LoginError::LockedOut { retry_after_secs } => {
                 Self::TooManyRequests { retry_after_secs }
             }
+            LoginError::MfaRequired { mfa_token } => Self::MfaRequired {
+                mfa_token: mfa_token.expose().to_owned(),
+            },
             LoginError::Infra(infra) => infra.into(),
         }
     }
 }
+
+impl From<CompleteMfaLoginError> for ApiError {
+    fn from(error: CompleteMfaLoginError) -> Self {
+        match error {
+            CompleteMfaLoginError::InvalidToken => Self::InvalidToken,
+            CompleteMfaLoginError::InvalidCode => Self::InvalidMfaCode,
+            CompleteMfaLoginError::LockedOut { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
+            }
+            CompleteMfaLoginError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<StartTotpError> for ApiError {
+    fn from(error: StartTotpError) -> Self {
+        match error {
+            StartTotpError::AlreadyEnabled => Self::MfaAlreadyEnabled,
+            StartTotpError::InvalidCredentials => Self::InvalidCredentials,
+            StartTotpError::LockedOut { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
+            }
+            StartTotpError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+impl From<ConfirmTotpError> for ApiError {
+    fn from(error: ConfirmTotpError) -> Self {
+        match error {
+            ConfirmTotpError::NotStarted => Self::NotFound,
+            ConfirmTotpError::AlreadyEnabled => Self::MfaAlreadyEnabled,
+            ConfirmTotpError::InvalidCode => Self::InvalidMfaCode,
+            ConfirmTotpError::Infra(infra) => infra.into(),
+        }
+    }
+}
+
+/// Use-case errors of the changes guarded by the password and a code.
+macro_rules! password_and_code {
+    ($($error:ident),+ $(,)?) => {$(
+        impl From<$error> for ApiError {
+            fn from(error: $error) -> Self {
+                match error {
+                    $error::NotEnabled => Self::NotFound,
+                    $error::InvalidCredentials => Self::InvalidCredentials,
+                    $error::LockedOut { retry_after_secs } => {
+                        Self::TooManyRequests { retry_after_secs }
+                    }
+                    $error::InvalidCode => Self::InvalidMfaCode,
+                    $error::Infra(infra) => infra.into(),
+                }
+            }
+        }
+    )+};
+}
+
+password_and_code!(RegenerateRecoveryCodesError, DisableMfaError);
 
 impl From<RefreshError> for ApiError {
     fn from(error: RefreshError) -> Self {
@@ -263,6 +326,12 @@ impl ApiError {
             LoginError::EmailUnverified => {
                 GrantError::invalid_grant("the email address is not verified").into()
             }
+            // The password grant has no second step.
+            LoginError::MfaRequired { .. } => GrantError::invalid_grant(
+                "two-factor authentication is on for this account: log in with \
+                 POST /api/v1/auth/login, then POST /api/v1/auth/mfa",
+            )
+            .into(),
             other => other.into(),
         }
     }

@@ -141,6 +141,30 @@ catalogue! {
         title: "Email not verified",
         detail: "verify your email address before logging in",
     }
+    Self::MfaRequired { .. } => {
+        status: FORBIDDEN,
+        code: "mfa_required",
+        type: "/problems/mfa-required",
+        title: "Second factor required",
+        detail: "the password is right; send `mfa_token` with a code to POST /api/v1/auth/mfa",
+        // The one problem that carries a token.
+        headers: [CACHE_CONTROL: "no-store"],
+    }
+    Self::InvalidMfaCode => {
+        status: UNAUTHORIZED,
+        code: "invalid_mfa_code",
+        type: "/problems/invalid-mfa-code",
+        title: "Invalid code",
+        detail: "the code is wrong, already used or expired",
+        headers: [WWW_AUTHENTICATE: "Bearer"],
+    }
+    Self::MfaAlreadyEnabled => {
+        status: CONFLICT,
+        code: "mfa_already_enabled",
+        type: "/problems/mfa-already-enabled",
+        title: "Two-factor authentication already on",
+        detail: "two-factor authentication is already on; turn it off first",
+    }
     Self::NotFound => {
         status: NOT_FOUND,
         code: "not_found",

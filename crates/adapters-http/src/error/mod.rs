@@ -18,7 +18,7 @@ pub use field::FieldErrors;
 pub use grant::{GrantError, GrantErrorCode};
 #[cfg(test)]
 pub(crate) use kind::CODES;
-pub use problem::{FieldError, Problem, ReadinessProblem, ValidationProblem};
+pub use problem::{FieldError, MfaRequiredProblem, Problem, ReadinessProblem, ValidationProblem};
 
 use crate::dto::ReadinessChecks;
 
@@ -56,6 +56,16 @@ pub enum ApiError {
     /// 403 `email_unverified`.
     #[error("email unverified")]
     EmailUnverified,
+    /// 403 `mfa_required`: the right password, two-factor on; the body
+    /// carries `mfa_token` for the second step.
+    #[error("a second factor is required")]
+    MfaRequired { mfa_token: String },
+    /// 401 `invalid_mfa_code`.
+    #[error("invalid mfa code")]
+    InvalidMfaCode,
+    /// 409 `mfa_already_enabled`.
+    #[error("mfa already enabled")]
+    MfaAlreadyEnabled,
     /// 404 `not_found`.
     #[error("not found")]
     NotFound,
@@ -139,6 +149,10 @@ impl ApiError {
                 problem,
                 checks: *checks,
             }),
+            Self::MfaRequired { mfa_token } => ProblemBody::MfaRequired(MfaRequiredProblem {
+                problem,
+                mfa_token: mfa_token.clone(),
+            }),
             _ => ProblemBody::Plain(problem),
         }
     }
@@ -191,6 +205,7 @@ pub(crate) enum ProblemBody {
     Plain(Problem),
     Validation(ValidationProblem),
     Readiness(ReadinessProblem),
+    MfaRequired(MfaRequiredProblem),
 }
 
 /// Displays an error and its sources, `outer: inner: root`.

@@ -34,7 +34,8 @@ pub struct Problem {
     pub detail: String,
     /// The stable error code: `malformed_request`, `unauthenticated`,
     /// `invalid_token`, `invalid_credentials`, `forbidden`,
-    /// `account_disabled`, `email_unverified`, `not_found`,
+    /// `account_disabled`, `email_unverified`, `mfa_required`,
+    /// `invalid_mfa_code`, `mfa_already_enabled`, `not_found`,
     /// `method_not_allowed`, `email_taken`, `last_admin`,
     /// `payload_too_large`, `unsupported_media_type`, `validation_failed`,
     /// `invalid_or_expired_token`, `too_many_requests`, `overloaded`,
@@ -54,7 +55,8 @@ pub struct FieldError {
     /// The stable field error code. Body fields: `required`,
     /// `unknown_field`, `email`, `email_too_long`, `name_empty`,
     /// `name_too_long`, `name_control_characters`, `password_too_short`,
-    /// `password_too_long`, `password_too_weak`, `role`. Query parameters:
+    /// `password_too_long`, `password_too_weak`, `role`, `exclusive` (two
+    /// members of which only one may be sent). Query parameters:
     /// `unknown_parameter`, `repeated`, `not_an_integer`, `out_of_range`,
     /// `invalid_cursor`. New codes may be added.
     pub code: String,
@@ -79,6 +81,28 @@ pub struct ReadinessProblem {
     #[serde(flatten)]
     pub problem: Problem,
     pub checks: ReadinessChecks,
+}
+
+/// An `mfa_required` problem (403): the password was right and the
+/// account has two-factor authentication on, so no session is open yet.
+/// `mfa_token` is the one token an error body ever carries: send it with a
+/// TOTP or recovery code to `POST /api/v1/auth/mfa`. It is single use,
+/// valid for 5 minutes, bound to this account, and stays valid when a newer
+/// one is issued. The answer carries `Cache-Control: no-store`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!(mfa_required_example()))]
+pub struct MfaRequiredProblem {
+    #[serde(flatten)]
+    pub problem: Problem,
+    /// Opaque; at least 128 random bits.
+    pub mfa_token: String,
+}
+
+fn mfa_required_example() -> ProblemBody {
+    ApiError::MfaRequired {
+        mfa_token: "Jk3v9QmZr1xT0bWc8yHn2LsA5dEfGpUq7oIaRtYw4Ve".to_owned(),
+    }
+    .body()
 }
 
 // The schemas' examples are errors rendered through the catalogue, like the

@@ -13,24 +13,26 @@ use utoipa::{Modify, OpenApi};
 
 use crate::dto::{
     CheckState, EventKindName, EventPageResponse, EventResponse, HealthStatus, LiveResponse,
-    ReadinessChecks, ReadyResponse, RoleName, SessionListResponse, SessionResponse,
-    TokenPairResponse, TokenType, UserPageResponse, UserResponse,
+    ReadinessChecks, ReadyResponse, RecoveryCodesResponse, RoleName, SessionListResponse,
+    SessionResponse, TokenPairResponse, TokenType, TotpEnrolmentResponse, UserPageResponse,
+    UserResponse,
 };
 use crate::error::{
-    FieldError, GrantError, GrantErrorCode, Problem, ReadinessProblem, ValidationProblem,
+    FieldError, GrantError, GrantErrorCode, MfaRequiredProblem, Problem, ReadinessProblem,
+    ValidationProblem,
 };
 use crate::routes::admin::{
-    create_user, delete_user, end_user_sessions, get_user, list_user_events, list_users,
-    send_password_reset, update_user,
+    create_user, delete_user, disable_user_mfa, end_user_sessions, get_user, list_user_events,
+    list_users, send_password_reset, update_user,
 };
 use crate::routes::auth::{
-    confirm_email, forgot_password, login, logout, refresh, register, resend_verification,
+    confirm_email, forgot_password, login, logout, mfa, refresh, register, resend_verification,
     reset_password, token, verify_email,
 };
 use crate::routes::health;
 use crate::routes::users::{
-    change_email, change_password, delete_me, list_events, list_sessions, me, revoke_session,
-    update_me,
+    change_email, change_password, confirm_totp, delete_me, disable_mfa, list_events,
+    list_sessions, me, mfa_code, regenerate_recovery_codes, revoke_session, start_totp, update_me,
 };
 
 #[derive(OpenApi)]
@@ -70,6 +72,12 @@ use crate::routes::users::{
         list_user_events::list_user_events,
         health::live::live,
         health::ready::ready,
+        mfa::login_mfa,
+        start_totp::start_totp,
+        confirm_totp::confirm_totp,
+        regenerate_recovery_codes::regenerate_recovery_codes,
+        disable_mfa::disable_mfa,
+        disable_user_mfa::disable_user_mfa,
     ),
     components(
         schemas(
@@ -83,6 +91,9 @@ use crate::routes::users::{
             confirm_email::ConfirmEmailRequest, update_me::UpdateMeRequest,
             change_password::ChangePasswordRequest, change_email::ChangeEmailRequest,
             create_user::CreateUserRequest, update_user::UpdateUserRequest,
+            MfaRequiredProblem, TotpEnrolmentResponse, RecoveryCodesResponse,
+            mfa::MfaLoginRequest, start_totp::StartTotpRequest,
+            confirm_totp::ConfirmTotpRequest, mfa_code::PasswordAndCodeRequest,
         ),
         responses(
             responses::MalformedRequest, responses::ValidationFailed, responses::Unauthorized,
@@ -93,6 +104,9 @@ use crate::routes::users::{
             responses::GrantFailed, responses::UnauthorizedOrInvalidCredentials,
             responses::LastAdmin, responses::NotFound, responses::LockedOut,
             responses::InvalidQuery, responses::TokenRejected, responses::Forbidden,
+            responses::LoginForbiddenOrMfaRequired, responses::InvalidMfaTokenOrCode,
+            responses::UnauthorizedOrInvalidMfaCode,
+            responses::UnauthorizedOrInvalidCredentialsOrCode, responses::MfaAlreadyEnabled,
         ),
     ),
     modifiers(&Security, &ClosedRequestBodies, &RequestIds),
@@ -340,6 +354,10 @@ mod tests {
             change_email::ChangeEmailRequest,
             create_user::CreateUserRequest,
             update_user::UpdateUserRequest,
+            mfa::MfaLoginRequest,
+            start_totp::StartTotpRequest,
+            confirm_totp::ConfirmTotpRequest,
+            mfa_code::PasswordAndCodeRequest,
         ];
         let openapi = openapi();
         let in_document: BTreeSet<String> = ClosedRequestBodies::json_bodies(&openapi)

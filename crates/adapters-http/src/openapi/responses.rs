@@ -314,3 +314,140 @@ pub struct Internal(Problem);
     )
 )]
 pub struct GrantFailed(GrantError);
+
+/// A problem answer whose examples are `errors` rendered through the
+/// catalogue, under a schema that is any of `schemas`.
+fn problem_response(
+    name: &'static str,
+    description: &str,
+    schemas: &[&str],
+    errors: Vec<(&'static str, ApiError)>,
+) -> (&'static str, RefOr<Response>) {
+    let mut schema = AnyOfBuilder::new();
+    for name in schemas {
+        schema = schema.item(Ref::from_schema_name(*name));
+    }
+    let content = ContentBuilder::new()
+        .schema(Some(schema))
+        .examples_from_iter(errors.into_iter().map(|(name, error)| {
+            (
+                name,
+                ExampleBuilder::new().value(Some(example(error))).build(),
+            )
+        }))
+        .build();
+    let response = ResponseBuilder::new()
+        .description(description)
+        .content(PROBLEM_JSON, content)
+        .build();
+    (name, response.into())
+}
+
+/// `account_disabled` or `email_unverified` (when verification is
+/// required), both only ever after a correct password; or `mfa_required`:
+/// the password is right and the account has two-factor authentication on,
+/// so no session opened yet. That body carries `mfa_token` (see
+/// `MfaRequiredProblem`) for `POST /api/v1/auth/mfa`, and the answer
+/// `Cache-Control: no-store`.
+pub struct LoginForbiddenOrMfaRequired;
+
+impl<'r> ToResponse<'r> for LoginForbiddenOrMfaRequired {
+    fn response() -> (&'r str, RefOr<Response>) {
+        problem_response(
+            "LoginForbiddenOrMfaRequired",
+            "`account_disabled` or `email_unverified` (when verification is required), both \
+             only ever after a correct password; or `mfa_required`: the password is right and \
+             the account has two-factor authentication on, so no session opened yet. That body \
+             carries `mfa_token` (see `MfaRequiredProblem`) for `POST /api/v1/auth/mfa`, and \
+             the answer `Cache-Control: no-store`.",
+            &["Problem", "MfaRequiredProblem"],
+            vec![
+                ("account_disabled", ApiError::AccountDisabled),
+                ("email_unverified", ApiError::EmailUnverified),
+                (
+                    "mfa_required",
+                    ApiError::MfaRequired {
+                        mfa_token: "Jk3v9QmZr1xT0bWc8yHn2LsA5dEfGpUq7oIaRtYw4Ve".to_owned(),
+                    },
+                ),
+            ],
+        )
+    }
+}
+
+/// `invalid_mfa_code` (a wrong, reused or expired TOTP or recovery code;
+/// counted towards the account's lockout) or `invalid_token` (the
+/// `mfa_token` is unknown, used or expired: log in again).
+pub struct InvalidMfaTokenOrCode;
+
+impl<'r> ToResponse<'r> for InvalidMfaTokenOrCode {
+    fn response() -> (&'r str, RefOr<Response>) {
+        problem_response(
+            "InvalidMfaTokenOrCode",
+            "`invalid_mfa_code` (a wrong, reused or expired TOTP or recovery code; counted \
+             towards the account's lockout) or `invalid_token` (the `mfa_token` is unknown, \
+             used or expired: log in again).",
+            &["Problem"],
+            vec![
+                ("invalid_mfa_code", ApiError::InvalidMfaCode),
+                ("invalid_token", ApiError::InvalidToken),
+            ],
+        )
+    }
+}
+
+/// `unauthenticated` or `invalid_token` (the bearer token, as everywhere),
+/// or `invalid_mfa_code`: the code in the body is wrong, already used or
+/// expired (the bearer token is still good).
+pub struct UnauthorizedOrInvalidMfaCode;
+
+impl<'r> ToResponse<'r> for UnauthorizedOrInvalidMfaCode {
+    fn response() -> (&'r str, RefOr<Response>) {
+        problem_response(
+            "UnauthorizedOrInvalidMfaCode",
+            "`unauthenticated` or `invalid_token` (the bearer token, as everywhere), or \
+             `invalid_mfa_code`: the code in the body is wrong, already used or expired (the \
+             bearer token is still good).",
+            &["Problem"],
+            vec![
+                ("unauthenticated", ApiError::Unauthenticated),
+                ("invalid_token", ApiError::InvalidToken),
+                ("invalid_mfa_code", ApiError::InvalidMfaCode),
+            ],
+        )
+    }
+}
+
+/// `unauthenticated` or `invalid_token` (the bearer token, as everywhere),
+/// `invalid_credentials` (the current password is wrong) or
+/// `invalid_mfa_code` (the code is wrong, used or expired). Both failures
+/// count towards the account's lockout; the bearer token is still good.
+pub struct UnauthorizedOrInvalidCredentialsOrCode;
+
+impl<'r> ToResponse<'r> for UnauthorizedOrInvalidCredentialsOrCode {
+    fn response() -> (&'r str, RefOr<Response>) {
+        problem_response(
+            "UnauthorizedOrInvalidCredentialsOrCode",
+            "`unauthenticated` or `invalid_token` (the bearer token, as everywhere), \
+             `invalid_credentials` (the current password is wrong) or `invalid_mfa_code` (the \
+             code is wrong, used or expired). Both failures count towards the account's \
+             lockout; the bearer token is still good.",
+            &["Problem"],
+            vec![
+                ("unauthenticated", ApiError::Unauthenticated),
+                ("invalid_token", ApiError::InvalidToken),
+                ("invalid_credentials", ApiError::InvalidCredentials),
+                ("invalid_mfa_code", ApiError::InvalidMfaCode),
+            ],
+        )
+    }
+}
+
+/// `mfa_already_enabled`: two-factor authentication is on already; turn it
+/// off first to enrol another device.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!(example(ApiError::MfaAlreadyEnabled))
+)]
+pub struct MfaAlreadyEnabled(Problem);

@@ -105,6 +105,7 @@ route_table! {
     rate_limited "/api/v1/auth" {
         "/register" => POST auth::register::register;
         "/login" => POST auth::login::login;
+        "/mfa" => POST auth::mfa::login_mfa;
         "/token" => POST auth::token::token;
         "/refresh" => POST auth::refresh::refresh;
         "/logout" => POST auth::logout::logout;
@@ -122,6 +123,11 @@ route_table! {
         "/api/v1/users/me/sessions" => GET users::list_sessions::list_sessions;
         "/api/v1/users/me/sessions/{id}" => DELETE users::revoke_session::revoke_session;
         "/api/v1/users/me/events" => GET users::list_events::list_events;
+        "/api/v1/users/me/mfa" => DELETE users::disable_mfa::disable_mfa;
+        "/api/v1/users/me/mfa/totp" => POST users::start_totp::start_totp;
+        "/api/v1/users/me/mfa/totp/confirm" => POST users::confirm_totp::confirm_totp;
+        "/api/v1/users/me/mfa/recovery-codes" =>
+            POST users::regenerate_recovery_codes::regenerate_recovery_codes;
         // After every `/api/v1/users/me...` path: the router takes the first
         // match, so `me` keeps meaning the caller (and is never an `{id}`).
         "/api/v1/users" => GET admin::list_users::list_users, POST admin::create_user::create_user;
@@ -132,6 +138,7 @@ route_table! {
             POST admin::send_password_reset::send_password_reset;
         "/api/v1/users/{id}/sessions" => DELETE admin::end_user_sessions::end_user_sessions;
         "/api/v1/users/{id}/events" => GET admin::list_user_events::list_user_events;
+        "/api/v1/users/{id}/mfa" => DELETE admin::disable_user_mfa::disable_user_mfa;
         "/health/live" => GET health::live::live;
         "/health/ready" => GET health::ready::ready;
     }

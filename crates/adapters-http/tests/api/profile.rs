@@ -45,7 +45,7 @@ async fn patch_me_renames_the_caller_and_answers_200_with_the_user() {
     assert_eq!(body["id"], user_id.to_string());
     assert_eq!(body["name"], "Ada King");
     assert_eq!(body["updated_at"], "2026-11-24T12:00:00Z");
-    assert_eq!(body.as_object().unwrap().len(), 8, "{body}");
+    assert_eq!(body.as_object().unwrap().len(), 9, "{body}");
     assert!(!reply.text().contains(STORED_HASH));
     assert_eq!(reply.header("cache-control"), Some("no-store"));
 }

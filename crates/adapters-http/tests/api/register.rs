@@ -35,9 +35,10 @@ async fn register_answers_201_with_the_user_and_its_location() {
     assert_eq!(user["role"], "user");
     assert_eq!(user["email_verified"], false);
     assert_eq!(user["is_active"], true);
+    assert_eq!(user["mfa_enabled"], false);
     assert_eq!(user["created_at"], "2026-11-24T12:00:00Z");
     assert_eq!(user["updated_at"], "2026-11-24T12:00:00Z");
-    assert_eq!(user.as_object().unwrap().len(), 8, "{user}");
+    assert_eq!(user.as_object().unwrap().len(), 9, "{user}");
 }
 
 #[actix_web::test]

@@ -10,9 +10,10 @@ use adapters_http::{AppState, HttpApp, HttpConfig};
 use application::{Account, Administration, AuthConfig, Credentials, Ports, SignIn};
 use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{
-    AccessClaims, MockClock, MockHealthProbe, MockLoginThrottle, MockOneTimeTokenRepository,
-    MockPasswordHasher, MockSecretSealer, MockSecretTokens, MockSecurityEventRepository,
-    MockSessionRepository, MockTokenCodec, MockUserRepository,
+    AccessClaims, MockClock, MockHealthProbe, MockLoginThrottle, MockMfaRepository,
+    MockOneTimeTokenRepository, MockPasswordHasher, MockSecondFactor, MockSecretSealer,
+    MockSecretTokens, MockSecurityEventRepository, MockSessionRepository, MockTokenCodec,
+    MockUserRepository,
 };
 use domain::{
     Email, OneTimeToken, PasswordHash, Role, SecretToken, Session, SessionId, Timestamp,
@@ -41,6 +42,7 @@ pub fn user() -> User {
         email_verified: true,
         is_active: true,
         password_hash: PasswordHash::new(STORED_HASH.into()),
+        mfa_enabled: false,
         created_at: Utc.with_ymd_and_hms(2026, 11, 23, 19, 0, 0).unwrap(),
         updated_at: Utc.with_ymd_and_hms(2026, 11, 23, 19, 0, 0).unwrap(),
     }
@@ -86,6 +88,8 @@ pub struct Fixture {
     pub tokens: MockTokenCodec,
     pub secrets: MockSecretTokens,
     pub sealer: MockSecretSealer,
+    pub mfa: MockMfaRepository,
+    pub second_factor: MockSecondFactor,
     pub health: MockHealthProbe,
     pub auth: AuthConfig,
     pub http: HttpConfig,
@@ -103,6 +107,8 @@ impl Fixture {
             tokens: MockTokenCodec::new(),
             secrets: MockSecretTokens::new(),
             sealer: MockSecretSealer::new(),
+            mfa: MockMfaRepository::new(),
+            second_factor: MockSecondFactor::new(),
             health: MockHealthProbe::new(),
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
@@ -128,6 +134,8 @@ impl Fixture {
             tokens: Arc::new(self.tokens),
             secrets: Arc::new(self.secrets),
             sealer: Arc::new(self.sealer),
+            mfa: Arc::new(self.mfa),
+            second_factor: Arc::new(self.second_factor),
             clock: Arc::new(clock),
         };
         let state = AppState {

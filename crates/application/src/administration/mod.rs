@@ -2,6 +2,7 @@
 
 mod create_user;
 mod delete_user;
+mod disable_user_mfa;
 mod end_user_sessions;
 mod get_user;
 mod list_user_events;
@@ -12,10 +13,11 @@ mod update_user;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use domain::ports::{Clock, SecurityEventRepository, UserRepository};
+use domain::ports::{Clock, MfaRepository, SecurityEventRepository, UserRepository};
 use domain::{
-    CreateUserError, DeleteUserError, EndUserSessionsError, GetUserError, ListUserEventsError,
-    ListUsersError, RequestContext, SendPasswordResetError, UpdateUserError, User,
+    CreateUserError, DeleteUserError, DisableUserMfaError, EndUserSessionsError, GetUserError,
+    ListUserEventsError, ListUsersError, RequestContext, SendPasswordResetError, UpdateUserError,
+    User,
 };
 
 use crate::support::event_pages::EventPage;
@@ -25,6 +27,7 @@ use crate::{AuthConfig, Ports, Principal};
 
 pub use create_user::CreateUserCommand;
 pub use delete_user::DeleteUserCommand;
+pub use disable_user_mfa::DisableUserMfaCommand;
 pub use end_user_sessions::EndUserSessionsCommand;
 pub use get_user::GetUserQuery;
 pub use list_user_events::ListUserEventsQuery;
@@ -82,6 +85,15 @@ pub trait AdministrationService: Send + Sync + 'static {
         context: &RequestContext,
     ) -> Result<(), EndUserSessionsError>;
 
+    /// Turns an account's two-factor authentication off; see
+    /// [`Administration::disable_user_mfa`].
+    async fn disable_user_mfa(
+        &self,
+        admin: &Principal,
+        command: DisableUserMfaCommand,
+        context: &RequestContext,
+    ) -> Result<(), DisableUserMfaError>;
+
     /// A page of an account's events; see
     /// [`Administration::list_user_events`].
     async fn list_user_events(
@@ -98,6 +110,7 @@ pub trait AdministrationService: Send + Sync + 'static {
 pub struct Administration {
     users: Arc<dyn UserRepository>,
     events: Arc<dyn SecurityEventRepository>,
+    mfa: Arc<dyn MfaRepository>,
     clock: Arc<dyn Clock>,
     accounts: NewAccounts,
     links: Links,
@@ -116,6 +129,7 @@ impl Administration {
         Self {
             users: ports.users.clone(),
             events: ports.events.clone(),
+            mfa: ports.mfa.clone(),
             clock: ports.clock.clone(),
             accounts: NewAccounts::new(ports, &config),
             links: Links::new(ports, &config.public_url),
@@ -167,6 +181,15 @@ impl AdministrationService for Administration {
         context: &RequestContext,
     ) -> Result<(), EndUserSessionsError> {
         Administration::end_user_sessions(self, admin, command, context).await
+    }
+
+    async fn disable_user_mfa(
+        &self,
+        admin: &Principal,
+        command: DisableUserMfaCommand,
+        context: &RequestContext,
+    ) -> Result<(), DisableUserMfaError> {
+        Administration::disable_user_mfa(self, admin, command, context).await
     }
 
     async fn list_user_events(

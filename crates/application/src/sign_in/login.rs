@@ -1,6 +1,6 @@
 use domain::{
-    Effects, EventKind, LoginError, NewSecurityEvent, NewSession, PlainPassword, RequestContext,
-    SessionCreationError, SessionId, User,
+    Effects, EventKind, LoginError, MFA_TOKEN_TTL_SECS, NewMfaToken, NewSecurityEvent, NewSession,
+    PlainPassword, RequestContext, SecretToken, SessionCreationError, SessionId, Timestamp, User,
 };
 
 use super::{SignIn, TokenPair, seconds};
@@ -21,8 +21,15 @@ impl SignIn {
     /// `EmailUnverified` are only ever answered after a correct password.
     ///
     /// # Errors
+    /// With two-factor on, the right password opens no session: it is
+    /// `MfaRequired` with a new `mfa_token` (stored by hash, single use,
+    /// valid [`MFA_TOKEN_TTL_SECS`]) for the second step,
+    /// [`SignIn::complete_mfa_login`]; and it does not clear the failure
+    /// count (only the right code does).
+    ///
+    /// # Errors
     /// `LockedOut` while locked (whatever the password), `InvalidCredentials`,
-    /// `AccountDisabled`, `EmailUnverified`, `Infra`.
+    /// `AccountDisabled`, `EmailUnverified`, `MfaRequired`, `Infra`.
     pub async fn login(
         &self,
         command: LoginCommand,
@@ -34,6 +41,13 @@ impl SignIn {
         }
         if self.config.require_verified_email && !user.email_verified {
             return Err(LoginError::EmailUnverified);
+        }
+        if user.mfa_enabled {
+            let mfa_token = self.issue_mfa_token(&user).await?;
+            // No session waits on this hash yet: the second step opens one
+            // with the hash the user has then.
+            self.upgrade_hash_if_weak(&user, &command).await;
+            return Err(LoginError::MfaRequired { mfa_token });
         }
         let pair = self.open_session(&user, context).await?;
         // After the session opened: the session is conditional on the hash
@@ -60,6 +74,45 @@ impl SignIn {
         }
     }
 
+    /// A new `mfa_token` for `user`, stored by its hash.
+    async fn issue_mfa_token(&self, user: &User) -> Result<SecretToken, LoginError> {
+        let now = self.clock.now();
+        let (token, hash) = self.secrets.generate();
+        self.mfa
+            .issue_login_token(NewMfaToken {
+                hash,
+                user_id: user.id,
+                created_at: now,
+                expires_at: now + seconds(MFA_TOKEN_TTL_SECS),
+            })
+            .await?;
+        Ok(token)
+    }
+
+    /// A new session of `user` at `now` and its first refresh token,
+    /// conditional on the password hash `user` has.
+    pub(super) fn new_session(
+        &self,
+        user: &User,
+        context: &RequestContext,
+        now: Timestamp,
+    ) -> (SecretToken, NewSession) {
+        let (refresh_token, refresh_hash) = self.secrets.generate();
+        let expires_at = now + seconds(self.config.session_max_secs);
+        let session = NewSession {
+            id: SessionId::generate(),
+            user_id: user.id,
+            refresh_hash,
+            created_at: now,
+            refresh_expires_at: (now + seconds(self.config.refresh_ttl_secs)).min(expires_at),
+            expires_at,
+            user_agent: context.user_agent.clone(),
+            ip: context.ip.clone(),
+            opened_with: user.password_hash.clone(),
+        };
+        (refresh_token, session)
+    }
+
     /// Opens a session for `user`, as checked, and issues its first token
     /// pair. A reset, change or deactivation that committed while the
     /// password was checked refuses it: the password checked is no longer
@@ -71,19 +124,7 @@ impl SignIn {
         context: &RequestContext,
     ) -> Result<TokenPair, LoginError> {
         let now = self.clock.now();
-        let (refresh_token, refresh_hash) = self.secrets.generate();
-        let expires_at = now + seconds(self.config.session_max_secs);
-        let new_session = NewSession {
-            id: SessionId::generate(),
-            user_id: user.id,
-            refresh_hash,
-            created_at: now,
-            refresh_expires_at: (now + seconds(self.config.refresh_ttl_secs)).min(expires_at),
-            expires_at,
-            user_agent: context.user_agent.clone(),
-            ip: context.ip.clone(),
-            opened_with: user.password_hash.clone(),
-        };
+        let (refresh_token, new_session) = self.new_session(user, context, now);
         let event = NewSecurityEvent::new(user.id, EventKind::LoginSucceeded, now, context);
         let session = match self
             .sessions

@@ -1,7 +1,9 @@
-//! Signing in and sessions: register, log in, refresh, log out,
+//! Signing in and sessions: register, log in (and its second step with
+//! two-factor on), refresh, log out,
 //! authenticate a request, and the caller's sessions.
 
 mod authenticate;
+mod complete_mfa_login;
 mod list_sessions;
 mod login;
 mod logout;
@@ -13,21 +15,23 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use domain::ports::{
-    AccessClaims, Clock, PasswordHasher, SecretSealer, SecretTokens, SessionRepository, TokenCodec,
-    UserRepository,
+    AccessClaims, Clock, MfaRepository, PasswordHasher, SecretSealer, SecretTokens,
+    SessionRepository, TokenCodec, UserRepository,
 };
 use domain::{
-    AuthenticateError, InfraError, ListSessionsError, LoginError, LogoutError, RefreshError,
-    RegisterError, RequestContext, RevokeSessionError, SecretToken, Session, SessionId, Timestamp,
-    User,
+    AuthenticateError, CompleteMfaLoginError, InfraError, ListSessionsError, LoginError,
+    LogoutError, RefreshError, RegisterError, RequestContext, RevokeSessionError, SecretToken,
+    Session, SessionId, Timestamp, User,
 };
 
+use crate::support::code_check::CodeCheck;
 use crate::support::new_account::NewAccounts;
 use crate::support::password_check::PasswordCheck;
 use crate::support::{seconds, whole_seconds_until};
 use crate::{AuthConfig, Ports};
 
 pub use authenticate::AuthenticateQuery;
+pub use complete_mfa_login::CompleteMfaLoginCommand;
 pub use list_sessions::SessionView;
 pub use login::LoginCommand;
 pub use refresh::RefreshCommand;
@@ -51,6 +55,14 @@ pub trait SignInService: Send + Sync + 'static {
         command: LoginCommand,
         context: &RequestContext,
     ) -> Result<TokenPair, LoginError>;
+
+    /// The second step of a login with two-factor on; see
+    /// [`SignIn::complete_mfa_login`].
+    async fn complete_mfa_login(
+        &self,
+        command: CompleteMfaLoginCommand,
+        context: &RequestContext,
+    ) -> Result<TokenPair, CompleteMfaLoginError>;
 
     /// A refresh token for a new pair; see [`SignIn::refresh`].
     async fn refresh(
@@ -113,8 +125,10 @@ pub struct SignIn {
     tokens: Arc<dyn TokenCodec>,
     secrets: Arc<dyn SecretTokens>,
     sealer: Arc<dyn SecretSealer>,
+    mfa: Arc<dyn MfaRepository>,
     clock: Arc<dyn Clock>,
     passwords: PasswordCheck,
+    codes: CodeCheck,
     accounts: NewAccounts,
     config: AuthConfig,
 }
@@ -137,8 +151,10 @@ impl SignIn {
             tokens: ports.tokens.clone(),
             secrets: ports.secrets.clone(),
             sealer: ports.sealer.clone(),
+            mfa: ports.mfa.clone(),
             clock: ports.clock.clone(),
             passwords: PasswordCheck::new(ports, config.lockout),
+            codes: CodeCheck::new(ports, config.lockout),
             accounts: NewAccounts::new(ports, &config),
             config,
         }
@@ -183,6 +199,14 @@ impl SignInService for SignIn {
         context: &RequestContext,
     ) -> Result<TokenPair, LoginError> {
         SignIn::login(self, command, context).await
+    }
+
+    async fn complete_mfa_login(
+        &self,
+        command: CompleteMfaLoginCommand,
+        context: &RequestContext,
+    ) -> Result<TokenPair, CompleteMfaLoginError> {
+        SignIn::complete_mfa_login(self, command, context).await
     }
 
     async fn refresh(

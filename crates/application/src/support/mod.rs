@@ -1,6 +1,8 @@
-//! What several services share: the password check with its lockout, the
+//! What several services share: the password and second-factor checks
+//! with their lockout, the
 //! one-time tokens and their links, and small time helpers.
 
+pub(crate) mod code_check;
 pub(crate) mod event_pages;
 pub(crate) mod new_account;
 pub(crate) mod one_time;

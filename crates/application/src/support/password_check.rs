@@ -7,8 +7,9 @@ use domain::ports::{
     Admission, Clock, LockoutPolicy, LoginThrottle, PasswordHasher, UserRepository,
 };
 use domain::{
-    ChangePasswordError, Effects, EventKind, InfraError, LoginError, NewSecurityEvent,
-    PlainPassword, RequestContext, RequestEmailChangeError, User,
+    ChangePasswordError, DisableMfaError, Effects, EventKind, InfraError, LoginError,
+    NewSecurityEvent, PlainPassword, RegenerateRecoveryCodesError, RequestContext,
+    RequestEmailChangeError, StartTotpError, User,
 };
 
 use super::whole_seconds_until;
@@ -100,7 +101,14 @@ impl PasswordCheck {
         };
         match user {
             Some(user) if verified => {
-                self.throttle.record_success(key).await?;
+                if user.mfa_enabled {
+                    // With two-factor on, the right password alone never
+                    // clears the count: only a right code does (see
+                    // `CodeCheck`). The check ends, counting nothing.
+                    self.throttle.abandon(key).await?;
+                } else {
+                    self.throttle.record_success(key).await?;
+                }
                 Ok(user)
             }
             user => {
@@ -185,7 +193,14 @@ macro_rules! password_check_failures {
     )+};
 }
 
-password_check_failures!(LoginError, ChangePasswordError, RequestEmailChangeError);
+password_check_failures!(
+    LoginError,
+    ChangePasswordError,
+    RequestEmailChangeError,
+    StartTotpError,
+    RegenerateRecoveryCodesError,
+    DisableMfaError,
+);
 
 #[cfg(test)]
 mod tests {

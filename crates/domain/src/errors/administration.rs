@@ -93,3 +93,13 @@ pub enum DeleteUserError {
     #[error(transparent)]
     Infra(#[from] InfraError),
 }
+
+/// Use case: an admin turns a user's two-factor authentication off.
+#[derive(Debug, thiserror::Error)]
+pub enum DisableUserMfaError {
+    /// No such user, or two-factor authentication is off.
+    #[error("no such user, or two-factor authentication is off")]
+    NotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}

@@ -39,3 +39,65 @@ pub enum ChangePasswordError {
     #[error(transparent)]
     Infra(#[from] InfraError),
 }
+
+/// Use case: start a TOTP enrolment, giving the current password.
+#[derive(Debug, thiserror::Error)]
+pub enum StartTotpError {
+    #[error("two-factor authentication is already on")]
+    AlreadyEnabled,
+    /// The current password is wrong (counted towards lockout).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("locked out")]
+    LockedOut { retry_after_secs: u64 },
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: confirm a pending TOTP enrolment with a code.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmTotpError {
+    /// No enrolment was started.
+    #[error("no enrolment started")]
+    NotStarted,
+    #[error("two-factor authentication is already on")]
+    AlreadyEnabled,
+    /// Wrong, reused or expired code (or the enrolment restarted meanwhile).
+    #[error("invalid code")]
+    InvalidCode,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: replace the recovery codes, giving the password and a code.
+#[derive(Debug, thiserror::Error)]
+pub enum RegenerateRecoveryCodesError {
+    /// Two-factor authentication is off.
+    #[error("two-factor authentication is off")]
+    NotEnabled,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("locked out")]
+    LockedOut { retry_after_secs: u64 },
+    /// Wrong, reused or expired code (counted towards lockout).
+    #[error("invalid code")]
+    InvalidCode,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: turn two-factor authentication off, giving the password and a
+/// code.
+#[derive(Debug, thiserror::Error)]
+pub enum DisableMfaError {
+    #[error("two-factor authentication is off")]
+    NotEnabled,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("locked out")]
+    LockedOut { retry_after_secs: u64 },
+    #[error("invalid code")]
+    InvalidCode,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}

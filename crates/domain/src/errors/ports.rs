@@ -133,3 +133,44 @@ pub mod refusal {
     refusal_into!(TokenUnusable => TokenUnusable for RedeemTokenError, ChangeEmailError);
     refusal_into!(LastAdmin => LastAdmin for AccessChangeError);
 }
+
+/// `MfaRepository::start_enrolment` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum TotpStartError {
+    /// The user's enrolment is confirmed: two-factor is on already.
+    #[error("two-factor authentication is already on")]
+    AlreadyEnabled,
+    #[error("no such user")]
+    UserNotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Failures of the `MfaRepository` methods that use up a code.
+#[derive(Debug, thiserror::Error)]
+pub enum CodeUseError {
+    /// The compare-and-swap failed: the code's step is not later than the
+    /// last one used, the recovery code is not the user's or is used, or
+    /// the enrolment is not in the state the change needs (on; or, to
+    /// confirm, pending with the secret the code was checked against).
+    #[error("the code is no longer usable")]
+    CodeRefused,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// `MfaRepository::complete_login` failures.
+#[derive(Debug, thiserror::Error)]
+pub enum MfaLoginError {
+    /// The `mfa_token` is unknown, used or expired.
+    #[error("mfa token no longer usable")]
+    TokenUnusable,
+    /// As for [`CodeUseError::CodeRefused`].
+    #[error("the code is no longer usable")]
+    CodeRefused,
+    /// As for [`SessionCreationError::CredentialsChanged`].
+    #[error("the credentials changed while they were checked")]
+    CredentialsChanged,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}

@@ -1,6 +1,7 @@
 //! Errors of the sign-in use cases.
 
 use super::{InfraError, TokenDecodeError, UserCreationError};
+use crate::SecretToken;
 
 /// Use case: register (and admin/CLI user creation).
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,26 @@ pub enum LoginError {
     #[error("email not verified")]
     EmailUnverified,
     /// Too many failures; no password is checked until the lockout ends.
+    #[error("locked out")]
+    LockedOut { retry_after_secs: u64 },
+    /// Correct password, and two-factor authentication is on: no session
+    /// yet. `mfa_token` opens one with a code at the second step.
+    #[error("a second factor is required")]
+    MfaRequired { mfa_token: SecretToken },
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// Use case: the second step of a login, with the `mfa_token` and a code.
+#[derive(Debug, thiserror::Error)]
+pub enum CompleteMfaLoginError {
+    /// The `mfa_token` is unknown, used or expired, or the account changed
+    /// (deactivated, new password) since the password was checked.
+    #[error("invalid mfa token")]
+    InvalidToken,
+    /// Wrong, reused or expired code (counted towards lockout).
+    #[error("invalid code")]
+    InvalidCode,
     #[error("locked out")]
     LockedOut { retry_after_secs: u64 },
     #[error(transparent)]

@@ -97,3 +97,36 @@ pub trait SecretSealer: Send + Sync {
     /// this key with this `context`, or was altered since.
     fn open(&self, sealed: &SealedSecret, context: &str) -> Option<Secret>;
 }
+
+/// The second factor's arithmetic: RFC 6238 TOTP (HMAC-SHA-1, 6 digits,
+/// 30-second steps) and recovery codes. Pure and synchronous: the time is
+/// given (the `Clock` port's), and sealing the secret at rest is the
+/// `SecretSealer`'s job.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait SecondFactor: Send + Sync {
+    /// A new random 160-bit secret, base32 (RFC 4648, upper case, no
+    /// padding), as authenticator apps read it.
+    fn new_secret(&self) -> Secret;
+
+    /// The step of `code` when it is the TOTP of `secret` for the step of
+    /// `now` or the one on either side, and that step is later than
+    /// `after` (a step used already is never accepted again); else `None`.
+    /// Of several matching steps, the latest. MUST compare in constant time
+    /// and MUST answer `None`, never panic, for a malformed code or secret.
+    fn verify(
+        &self,
+        secret: &Secret,
+        code: &str,
+        now: Timestamp,
+        after: Option<u64>,
+    ) -> Option<u64>;
+
+    /// [`RECOVERY_CODES`](crate::RECOVERY_CODES) new random recovery codes
+    /// as shown to the user, each with the keyed hash it is stored under.
+    fn new_recovery_codes(&self) -> Vec<(Secret, TokenHash)>;
+
+    /// The keyed hash a recovery code as typed would be stored under:
+    /// deterministic, after normalising case, spaces and hyphens; any input
+    /// hashes without error.
+    fn recovery_code_hash(&self, code: &str) -> TokenHash;
+}

@@ -9,6 +9,7 @@ mod crypto;
 mod health;
 mod login_throttle;
 mod mailer;
+mod mfa;
 mod one_time_tokens;
 mod outbox;
 mod rate_limits;
@@ -17,12 +18,15 @@ mod sessions;
 mod users;
 
 pub use clock::{Clock, SystemClock};
-pub use crypto::{AccessClaims, PasswordHasher, SecretSealer, SecretTokens, TokenCodec};
+pub use crypto::{
+    AccessClaims, PasswordHasher, SecondFactor, SecretSealer, SecretTokens, TokenCodec,
+};
 pub use health::{CheckStatus, HealthProbe, Readiness};
 pub use login_throttle::{
     Admission, LockoutPolicy, LoginThrottle, STALE_CHECK_SECS, ThrottleState,
 };
 pub use mailer::{MailError, Mailer};
+pub use mfa::MfaRepository;
 pub use one_time_tokens::OneTimeTokenRepository;
 pub use outbox::Outbox;
 pub use rate_limits::RateLimitCounter;
@@ -33,10 +37,13 @@ pub use users::UserRepository;
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     clock::MockClock,
-    crypto::{MockPasswordHasher, MockSecretSealer, MockSecretTokens, MockTokenCodec},
+    crypto::{
+        MockPasswordHasher, MockSecondFactor, MockSecretSealer, MockSecretTokens, MockTokenCodec,
+    },
     health::MockHealthProbe,
     login_throttle::MockLoginThrottle,
     mailer::MockMailer,
+    mfa::MockMfaRepository,
     one_time_tokens::MockOneTimeTokenRepository,
     outbox::MockOutbox,
     rate_limits::MockRateLimitCounter,

@@ -16,6 +16,7 @@ pub(crate) mod security_events;
 pub(crate) mod session_with_user;
 pub(crate) mod sessions;
 pub(crate) mod throttle;
+pub(crate) mod two_factor;
 pub(crate) mod user_change_tokens;
 pub(crate) mod user_changes;
 pub(crate) mod user_deletion;

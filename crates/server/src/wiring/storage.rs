@@ -13,7 +13,7 @@ use adapters_db::{Backend, Database, DatabaseUrl, PoolState, UrlError};
 use adapters_memory::MemoryStore;
 use anyhow::Context;
 use domain::ports::{
-    HealthProbe, LoginThrottle, OneTimeTokenRepository, Outbox, RateLimitCounter,
+    HealthProbe, LoginThrottle, MfaRepository, OneTimeTokenRepository, Outbox, RateLimitCounter,
     SecurityEventRepository, SessionRepository, UserRepository,
 };
 
@@ -132,6 +132,7 @@ pub struct Storage {
     pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
     pub events: Arc<dyn SecurityEventRepository>,
     pub throttle: Arc<dyn LoginThrottle>,
+    pub mfa: Arc<dyn MfaRepository>,
     pub outbox: Arc<dyn Outbox>,
     pub rate_limits: Arc<dyn RateLimitCounter>,
     pub health: Arc<dyn HealthProbe>,
@@ -154,6 +155,7 @@ impl Storage {
             + OneTimeTokenRepository
             + SecurityEventRepository
             + LoginThrottle
+            + MfaRepository
             + Outbox
             + RateLimitCounter
             + HealthProbe
@@ -166,6 +168,7 @@ impl Storage {
             one_time_tokens: store.clone(),
             events: store.clone(),
             throttle: store.clone(),
+            mfa: store.clone(),
             outbox: store.clone(),
             rate_limits: store.clone(),
             health: store,

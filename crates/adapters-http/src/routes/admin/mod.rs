@@ -4,6 +4,7 @@
 
 pub(crate) mod create_user;
 pub(crate) mod delete_user;
+pub(crate) mod disable_user_mfa;
 pub(crate) mod end_user_sessions;
 pub(crate) mod get_user;
 pub(crate) mod list_user_events;

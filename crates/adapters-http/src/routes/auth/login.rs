@@ -55,6 +55,11 @@ impl TryFrom<LoginRequest> for LoginCommand {
 /// wrong password answer alike, with comparable latency. After
 /// `APP_AUTH__MAX_FAILED_LOGINS` failures in a row the account answers 429
 /// until the lockout ends, whatever the password.
+///
+/// With two-factor authentication on, the right password opens no session:
+/// the answer is 403 `mfa_required` with an `mfa_token` for
+/// `POST /api/v1/auth/mfa`, and only that second step clears the failure
+/// count.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/login",
@@ -65,7 +70,7 @@ impl TryFrom<LoginRequest> for LoginCommand {
         (status = 200, description = "A new session's tokens", body = TokenPairResponse),
         (status = 400, response = r::MalformedRequest),
         (status = 401, response = r::InvalidCredentials),
-        (status = 403, response = r::LoginForbidden),
+        (status = 403, response = r::LoginForbiddenOrMfaRequired),
         (status = 413, response = r::PayloadTooLarge),
         (status = 415, response = r::UnsupportedMediaType),
         (status = 422, response = r::ValidationFailed),
