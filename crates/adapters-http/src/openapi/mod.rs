@@ -19,6 +19,7 @@ use crate::dto::{
 use crate::error::{
     FieldError, GrantError, GrantErrorCode, Problem, ReadinessProblem, ValidationProblem,
 };
+use crate::middleware::MAX_REQUEST_ID_LEN;
 use crate::routes::admin::{
     create_user, delete_user, end_user_sessions, get_user, list_user_events, list_users,
     send_password_reset, update_user,
@@ -207,12 +208,23 @@ impl Modify for ClosedRequestBodies {
 /// `x-request-id` on every operation's request and every response.
 struct RequestIds;
 
+/// What an echoed or generated request id looks like: visible ASCII only.
+const VISIBLE_ASCII_ID: &str = "^[!-~]+$";
+
 impl RequestIds {
+    /// The response header: always 1 to 128 visible ASCII characters (a
+    /// client's id is echoed only when it is such, a UUID is made otherwise).
     fn header() -> Header {
-        let mut header = Header::new(ObjectBuilder::new().schema_type(Type::String));
+        let mut header = Header::new(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(VISIBLE_ASCII_ID))
+                .min_length(Some(1))
+                .max_length(Some(MAX_REQUEST_ID_LEN)),
+        );
         header.description = Some(
-            "The request's id: the client's own when it sent a sane one (at most 128 visible \
-             ASCII characters), generated otherwise. Logged with every line of the request."
+            "The request's id: the client's own when it sent a sane one (1 to 128 visible \
+             ASCII characters), a new UUID otherwise. Logged with every line of the request."
                 .to_owned(),
         );
         header
@@ -229,15 +241,15 @@ impl RequestIds {
             .name("x-request-id")
             .parameter_in(ParameterIn::Header)
             .required(Required::False)
+            // Any value is accepted: one that is not 1 to 128 visible ASCII
+            // characters is not an error, it is replaced (see the response
+            // header), so the schema has no constraint a request could break.
             .description(Some(
-                "An id for this request, echoed in the response and logged; at most 128 \
-                 visible ASCII characters, else the server makes one.",
+                "An id for this request, echoed in `x-request-id` and logged when it is 1 to \
+                 128 visible ASCII characters; any other value (or none) is replaced by a new \
+                 UUID, never refused.",
             ))
-            .schema(Some(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .max_length(Some(128)),
-            ))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
             .build();
         operation
             .parameters

@@ -59,10 +59,23 @@ fn every_api_operation_documents_its_internal_error_and_every_operation_its_requ
                 assert!(responses.contains_key("500"), "{method} {path}");
             }
             let parameters = operation["parameters"].as_array().unwrap();
-            assert!(
-                parameters.iter().any(|p| p["name"] == "x-request-id"),
+            let request_id = parameters
+                .iter()
+                .find(|p| p["name"] == "x-request-id")
+                .unwrap_or_else(|| panic!("{method} {path}"));
+            // Any value is taken (an unusable one is replaced, not refused),
+            // so the schema asks nothing a request could fail.
+            assert_eq!(
+                request_id["schema"],
+                serde_json::json!({"type": "string"}),
                 "{method} {path}"
             );
+            for (status, response) in responses {
+                if let Some(header) = response["headers"].get("x-request-id") {
+                    assert_eq!(header["schema"]["pattern"], "^[!-~]+$", "{status}");
+                    assert_eq!(header["schema"]["maxLength"], 128, "{status}");
+                }
+            }
         }
     }
 }
