@@ -1,5 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+mod patterns;
 pub(crate) mod responses;
 
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
@@ -20,6 +21,7 @@ use crate::error::{
     FieldError, GrantError, GrantErrorCode, Problem, ReadinessProblem, ValidationProblem,
 };
 use crate::middleware::MAX_REQUEST_ID_LEN;
+use crate::openapi::patterns::UserNames;
 use crate::routes::admin::{
     create_user, delete_user, end_user_sessions, get_user, list_user_events, list_users,
     send_password_reset, update_user,
@@ -96,7 +98,7 @@ use crate::routes::users::{
             responses::InvalidQuery, responses::TokenRejected, responses::Forbidden,
         ),
     ),
-    modifiers(&Security, &ClosedRequestBodies, &RequestIds),
+    modifiers(&Security, &ClosedRequestBodies, &UserNames, &RequestIds),
     tags(
         (name = "auth", description = "Registration, login, tokens, logout, and the links \
             mailed for email verification, password reset and email change"),
