@@ -139,6 +139,48 @@ fn every_json_request_body_is_closed_and_every_users_operation_needs_a_bearer() 
 }
 
 #[test]
+fn the_token_form_is_one_of_the_two_grants_with_their_required_fields() {
+    let document: Value = serde_json::to_value(openapi()).unwrap();
+    let schemas = &document["components"]["schemas"];
+    let body = &document["paths"]["/api/v1/auth/token"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+        ["schema"];
+    assert_eq!(body["$ref"], "#/components/schemas/TokenRequest");
+
+    let grants: Vec<(String, Value)> = schemas["TokenRequest"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|grant| {
+            let name = grant["$ref"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("#/components/schemas/");
+            let grant_type = schemas[name]["properties"]["grant_type"]["$ref"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("#/components/schemas/");
+            (
+                schemas[grant_type]["enum"][0].as_str().unwrap().to_owned(),
+                schemas[name]["required"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        grants,
+        [
+            (
+                "password".to_owned(),
+                serde_json::json!(["grant_type", "username", "password"])
+            ),
+            (
+                "refresh_token".to_owned(),
+                serde_json::json!(["grant_type", "refresh_token"])
+            ),
+        ]
+    );
+}
+
+#[test]
 fn accepted_answers_are_documented_without_a_body() {
     let document: Value = serde_json::to_value(openapi()).unwrap();
 
