@@ -138,6 +138,23 @@ fn every_json_request_body_is_closed_and_every_users_operation_needs_a_bearer() 
     }
 }
 
+/// Every operation but the token endpoint (RFC 6749 §3.2: it ignores
+/// parameters it does not recognise) refuses an unknown query parameter
+/// with 422, so each documents a 422.
+#[test]
+fn every_operation_that_refuses_query_parameters_documents_its_422() {
+    let document: Value = serde_json::to_value(openapi()).unwrap();
+
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            if path != "/api/v1/auth/token" {
+                assert!(responses.contains_key("422"), "{method} {path}");
+            }
+        }
+    }
+}
+
 #[test]
 fn the_token_form_is_one_of_the_two_grants_with_their_required_fields() {
     let document: Value = serde_json::to_value(openapi()).unwrap();
