@@ -20,7 +20,9 @@ use crate::{serve, telemetry};
 /// Whatever stopped it; `main` prints it and exits non-zero.
 pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Openapi => print(&adapters_http::openapi_json()),
+        // The document ends with its own newline: printed as is, so
+        // `server openapi > docs/openapi.json` is the committed copy.
+        Command::Openapi => write_out(&adapters_http::openapi_json()),
         Command::CheckConfig => check_config(),
         Command::Migrate => {
             let settings = start()?;
@@ -154,8 +156,17 @@ pub(crate) async fn create_admin_user(
 /// Writes `text` and a newline to stdout. A closed pipe (`| head`) is not an
 /// error.
 fn print(text: &str) -> anyhow::Result<()> {
+    write_out(&format!("{text}\n"))
+}
+
+/// Writes `text` to stdout as it is. A closed pipe (`| head`) is not an
+/// error.
+fn write_out(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         result => result.context("writing to standard output"),
     }

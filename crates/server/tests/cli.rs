@@ -138,6 +138,14 @@ fn openapi_prints_an_openapi_3_1_document() {
     let version = document["openapi"].as_str().unwrap();
     assert!(version.starts_with("3.1"), "{version}");
     assert!(document["paths"].is_object());
+    // Byte for byte the committed copy: `server openapi > docs/openapi.json`
+    // regenerates it (no blank line at the end).
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/openapi.json"
+    ))
+    .unwrap();
+    assert!(stdout(&out) == committed, "differs from docs/openapi.json");
 }
 
 #[test]

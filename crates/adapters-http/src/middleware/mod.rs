@@ -7,5 +7,5 @@ mod observe;
 mod rate_limit;
 
 pub use client_addr::ClientAddr;
-pub(crate) use observe::{observe, request_id, stamp};
+pub(crate) use observe::{MAX_REQUEST_ID_LEN, observe, request_id, stamp};
 pub(crate) use rate_limit::{Limiter, RateLimiter, SharedLimiter, rate_limit};

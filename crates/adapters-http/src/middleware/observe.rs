@@ -21,7 +21,7 @@ pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id"
 
 /// A client's request id is echoed when it is at most this long and
 /// visible ASCII; otherwise a new one is generated.
-const MAX_REQUEST_ID_LEN: usize = 128;
+pub(crate) const MAX_REQUEST_ID_LEN: usize = 128;
 
 /// The id of a request, also in its tracing span and `x-request-id`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+mod patterns;
 pub(crate) mod responses;
 
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
@@ -21,6 +22,8 @@ use crate::error::{
     FieldError, GrantError, GrantErrorCode, MfaRequiredProblem, Problem, ReadinessProblem,
     ValidationProblem,
 };
+use crate::middleware::MAX_REQUEST_ID_LEN;
+use crate::openapi::patterns::UserNames;
 use crate::routes::admin::{
     create_user, delete_user, disable_user_mfa, end_user_sessions, get_user, list_user_events,
     list_users, send_password_reset, update_user,
@@ -86,7 +89,9 @@ use crate::routes::users::{
             ReadinessChecks, CheckState, HealthStatus, SessionResponse, SessionListResponse,
             EventResponse, EventKindName, EventPageResponse, UserPageResponse,
             register::RegisterRequest, login::LoginRequest, refresh::RefreshRequest,
-            token::TokenRequest, token::GrantType, verify_email::VerifyEmailRequest,
+            token::TokenRequest, token::PasswordGrant, token::PasswordGrantType,
+            token::RefreshTokenGrant, token::RefreshTokenGrantType,
+            verify_email::VerifyEmailRequest,
             forgot_password::ForgotPasswordRequest, reset_password::ResetPasswordRequest,
             confirm_email::ConfirmEmailRequest, update_me::UpdateMeRequest,
             change_password::ChangePasswordRequest, change_email::ChangeEmailRequest,
@@ -109,7 +114,7 @@ use crate::routes::users::{
             responses::UnauthorizedOrInvalidCredentialsOrCode, responses::MfaAlreadyEnabled,
         ),
     ),
-    modifiers(&Security, &ClosedRequestBodies, &RequestIds),
+    modifiers(&Security, &ClosedRequestBodies, &UserNames, &RequestIds),
     tags(
         (name = "auth", description = "Registration, login, tokens, logout, and the links \
             mailed for email verification, password reset and email change"),
@@ -221,12 +226,23 @@ impl Modify for ClosedRequestBodies {
 /// `x-request-id` on every operation's request and every response.
 struct RequestIds;
 
+/// What an echoed or generated request id looks like: visible ASCII only.
+const VISIBLE_ASCII_ID: &str = "^[!-~]+$";
+
 impl RequestIds {
+    /// The response header: always 1 to 128 visible ASCII characters (a
+    /// client's id is echoed only when it is such, a UUID is made otherwise).
     fn header() -> Header {
-        let mut header = Header::new(ObjectBuilder::new().schema_type(Type::String));
+        let mut header = Header::new(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(VISIBLE_ASCII_ID))
+                .min_length(Some(1))
+                .max_length(Some(MAX_REQUEST_ID_LEN)),
+        );
         header.description = Some(
-            "The request's id: the client's own when it sent a sane one (at most 128 visible \
-             ASCII characters), generated otherwise. Logged with every line of the request."
+            "The request's id: the client's own when it sent a sane one (1 to 128 visible \
+             ASCII characters), a new UUID otherwise. Logged with every line of the request."
                 .to_owned(),
         );
         header
@@ -243,15 +259,15 @@ impl RequestIds {
             .name("x-request-id")
             .parameter_in(ParameterIn::Header)
             .required(Required::False)
+            // Any value is accepted: one that is not 1 to 128 visible ASCII
+            // characters is not an error, it is replaced (see the response
+            // header), so the schema has no constraint a request could break.
             .description(Some(
-                "An id for this request, echoed in the response and logged; at most 128 \
-                 visible ASCII characters, else the server makes one.",
+                "An id for this request, echoed in `x-request-id` and logged when it is 1 to \
+                 128 visible ASCII characters; any other value (or none) is replaced by a new \
+                 UUID, never refused.",
             ))
-            .schema(Some(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .max_length(Some(128)),
-            ))
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
             .build();
         operation
             .parameters

@@ -45,7 +45,9 @@ pub struct MalformedRequest(Problem);
 
 /// `validation_failed`: `errors` lists every failing field. A missing
 /// field has code `required`; a member the body may not have has code
-/// `unknown_field`; a broken rule has its own code.
+/// `unknown_field`; a broken rule has its own code (some, such as a
+/// password too easy to guess, no schema can state); a query parameter,
+/// which the operation does not take, has code `unknown_parameter`.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct ValidationFailed(ValidationProblem);
@@ -212,9 +214,9 @@ pub struct InvalidQuery(ValidationProblem);
 
 /// `invalid_or_expired_token` (the token is unknown, already used, voided by
 /// a newer link, expired, or from another kind of link) or
-/// `validation_failed` (a field is missing or unknown; on a password reset
-/// with a usable token, also a new password that breaks the rules, with
-/// `errors[].field` = `new_password`).
+/// `validation_failed` (a field is missing or unknown, or a query parameter
+/// is given; on a password reset with a usable token, also a new password
+/// that breaks the rules, with `errors[].field` = `new_password`).
 pub struct TokenRejected;
 
 impl<'r> ToResponse<'r> for TokenRejected {
@@ -244,8 +246,9 @@ impl<'r> ToResponse<'r> for TokenRejected {
             .description(
                 "`invalid_or_expired_token` (the token is unknown, already used, voided by a \
                  newer link, expired, or from another kind of link) or `validation_failed` (a \
-                 field is missing or unknown; on a password reset with a usable token, also a \
-                 new password that breaks the rules, with `errors[].field` = `new_password`).",
+                 field is missing or unknown, or a query parameter is given; on a password \
+                 reset with a usable token, also a new password that breaks the rules, with \
+                 `errors[].field` = `new_password`).",
             )
             .content(PROBLEM_JSON, content)
             .build();

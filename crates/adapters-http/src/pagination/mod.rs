@@ -115,7 +115,8 @@ pub struct PageParams {
     /// Omit for the first page; then pass the previous page's `next_cursor`
     /// exactly as given. It is opaque: build none and parse none. One the
     /// server did not issue for this listing answers 422 with
-    /// `errors[].field` = `cursor`.
+    /// `errors[].field` = `cursor`; so does an empty one.
+    #[param(min_length = 1)]
     cursor: Option<String>,
 }
 

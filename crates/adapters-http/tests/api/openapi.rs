@@ -59,10 +59,23 @@ fn every_api_operation_documents_its_internal_error_and_every_operation_its_requ
                 assert!(responses.contains_key("500"), "{method} {path}");
             }
             let parameters = operation["parameters"].as_array().unwrap();
-            assert!(
-                parameters.iter().any(|p| p["name"] == "x-request-id"),
+            let request_id = parameters
+                .iter()
+                .find(|p| p["name"] == "x-request-id")
+                .unwrap_or_else(|| panic!("{method} {path}"));
+            // Any value is taken (an unusable one is replaced, not refused),
+            // so the schema asks nothing a request could fail.
+            assert_eq!(
+                request_id["schema"],
+                serde_json::json!({"type": "string"}),
                 "{method} {path}"
             );
+            for (status, response) in responses {
+                if let Some(header) = response["headers"].get("x-request-id") {
+                    assert_eq!(header["schema"]["pattern"], "^[!-~]+$", "{status}");
+                    assert_eq!(header["schema"]["maxLength"], 128, "{status}");
+                }
+            }
         }
     }
 }
@@ -123,6 +136,65 @@ fn every_json_request_body_is_closed_and_every_users_operation_needs_a_bearer() 
             }
         }
     }
+}
+
+/// Every operation but the token endpoint (RFC 6749 §3.2: it ignores
+/// parameters it does not recognise) refuses an unknown query parameter
+/// with 422, so each documents a 422.
+#[test]
+fn every_operation_that_refuses_query_parameters_documents_its_422() {
+    let document: Value = serde_json::to_value(openapi()).unwrap();
+
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            if path != "/api/v1/auth/token" {
+                assert!(responses.contains_key("422"), "{method} {path}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_token_form_is_one_of_the_two_grants_with_their_required_fields() {
+    let document: Value = serde_json::to_value(openapi()).unwrap();
+    let schemas = &document["components"]["schemas"];
+    let body = &document["paths"]["/api/v1/auth/token"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+        ["schema"];
+    assert_eq!(body["$ref"], "#/components/schemas/TokenRequest");
+
+    let grants: Vec<(String, Value)> = schemas["TokenRequest"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|grant| {
+            let name = grant["$ref"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("#/components/schemas/");
+            let grant_type = schemas[name]["properties"]["grant_type"]["$ref"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("#/components/schemas/");
+            (
+                schemas[grant_type]["enum"][0].as_str().unwrap().to_owned(),
+                schemas[name]["required"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        grants,
+        [
+            (
+                "password".to_owned(),
+                serde_json::json!(["grant_type", "username", "password"])
+            ),
+            (
+                "refresh_token".to_owned(),
+                serde_json::json!(["grant_type", "refresh_token"])
+            ),
+        ]
+    );
 }
 
 #[test]

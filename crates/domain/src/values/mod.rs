@@ -9,7 +9,7 @@ mod role;
 mod secrets;
 
 pub use email::{Email, EmailError};
-pub use name::{UserName, UserNameError};
+pub use name::{NAME_MAX_CHARS, UserName, UserNameError};
 pub use password::{Password, PasswordError, PlainPassword};
 pub use role::{Role, RoleError};
 pub use secrets::{PasswordHash, SealedSecret, Secret, SecretToken, TokenHash};

@@ -34,9 +34,10 @@ pub struct CreateUserRequest {
     #[serde(default, deserialize_with = "non_null_secret")]
     #[schema(value_type = String, format = Password, min_length = 12, max_length = 128, required = true)]
     pub password: Option<Secret>,
-    /// Trimmed; 1 to 100 code points; no control characters.
+    /// Trimmed (Unicode white space); then 1 to 100 code points, none a
+    /// control character (Unicode category Cc). `pattern` states exactly that.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = String, min_length = 1, max_length = 100, required = true)]
+    #[schema(value_type = String, required = true)]
     pub name: Option<String>,
     /// `user` (when omitted) or `admin`.
     #[serde(default, deserialize_with = "non_null")]

@@ -18,9 +18,10 @@ use crate::openapi::responses as r;
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"role": "admin", "is_active": true}))]
 pub struct UpdateUserRequest {
-    /// Trimmed; 1 to 100 code points; no control characters.
+    /// Trimmed (Unicode white space); then 1 to 100 code points, none a
+    /// control character (Unicode category Cc). `pattern` states exactly that.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = String, min_length = 1, max_length = 100)]
+    #[schema(value_type = String)]
     pub name: Option<String>,
     /// `user` or `admin`.
     #[serde(default, deserialize_with = "non_null")]

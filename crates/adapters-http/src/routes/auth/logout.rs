@@ -20,6 +20,7 @@ use crate::openapi::responses as r;
         (status = 204, description = "The session has ended"),
         (status = 401, response = r::Unauthorized),
         (status = 429, response = r::TooManyRequests),
+        (status = 422, response = r::InvalidQuery),
         (status = 500, response = r::Internal),
         (status = 503, response = r::Unavailable),
     )

@@ -12,34 +12,56 @@ use crate::error::{ApiError, GrantError, GrantErrorCode};
 use crate::extract::{ClientInfo, FormBody};
 use crate::openapi::responses as r;
 
-/// The grant types the token endpoint supports.
+/// The `grant_type` of a password grant.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum GrantType {
+pub enum PasswordGrantType {
     Password,
+}
+
+/// The `grant_type` of a refresh grant.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshTokenGrantType {
     RefreshToken,
 }
 
-/// An OAuth 2.0 token request (RFC 6749 §4.3.2 and §6), form-encoded.
-/// `username` and `password` go with `grant_type=password`,
-/// `refresh_token` with `grant_type=refresh_token`. Parameters sent empty
-/// count as omitted; none may be repeated; unrecognised ones (`scope`,
-/// `client_id`...) are ignored, as RFC 6749 §3.2 requires. No client
-/// authentication is needed (a public client).
+/// An OAuth 2.0 token request (RFC 6749 §4.3.2 and §6), form-encoded: one
+/// of the two grants, each with its own required parameters. Parameters
+/// sent empty count as omitted; none may be repeated; unrecognised ones
+/// (`scope`, `client_id`...) are ignored, as RFC 6749 §3.2 requires. No
+/// client authentication is needed (a public client).
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code, reason = "documents the form; the handler reads FormBody")]
+pub enum TokenRequest {
+    Password(PasswordGrant),
+    RefreshToken(RefreshTokenGrant),
+}
+
+/// The resource owner password credentials grant (RFC 6749 §4.3.2).
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code, reason = "documents the form; the handler reads FormBody")]
-pub struct TokenRequest {
-    grant_type: GrantType,
-    /// The account's email (password grant).
-    #[schema(value_type = String, required = false, format = "email")]
-    username: Option<String>,
-    /// The account's password (password grant).
-    #[schema(value_type = String, required = false, format = Password)]
-    password: Option<String>,
-    /// A refresh token (refresh_token grant); it is rotated as by
-    /// `POST /api/v1/auth/refresh`.
-    #[schema(value_type = String, required = false)]
-    refresh_token: Option<String>,
+pub struct PasswordGrant {
+    grant_type: PasswordGrantType,
+    /// The account's email. One that is not an email address matches no
+    /// account: `invalid_grant`, as a wrong password.
+    #[schema(format = "email", min_length = 1)]
+    username: String,
+    /// The account's password.
+    #[schema(format = Password, min_length = 1)]
+    password: String,
+}
+
+/// A refresh (RFC 6749 §6); the refresh token is rotated as by
+/// `POST /api/v1/auth/refresh`.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code, reason = "documents the form; the handler reads FormBody")]
+pub struct RefreshTokenGrant {
+    grant_type: RefreshTokenGrantType,
+    /// The refresh token of a token pair.
+    #[schema(min_length = 1)]
+    refresh_token: String,
 }
 
 /// OAuth 2.0 token endpoint

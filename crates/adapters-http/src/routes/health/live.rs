@@ -2,6 +2,7 @@ use actix_web::HttpResponse;
 
 use crate::dto::{HealthStatus, LiveResponse};
 use crate::extract::NoQuery;
+use crate::openapi::responses as r;
 
 /// Liveness
 ///
@@ -11,7 +12,10 @@ use crate::extract::NoQuery;
     path = "/health/live",
     tag = "health",
     operation_id = "live",
-    responses((status = 200, description = "The process runs", body = LiveResponse))
+    responses(
+        (status = 200, description = "The process runs", body = LiveResponse),
+        (status = 422, response = r::InvalidQuery),
+    )
 )]
 pub(crate) async fn live(NoQuery(()): NoQuery) -> HttpResponse {
     HttpResponse::Ok().json(LiveResponse {

@@ -18,6 +18,7 @@ use crate::openapi::responses as r;
     operation_id = "ready",
     responses(
         (status = 200, description = "Every check passes", body = ReadyResponse),
+        (status = 422, response = r::InvalidQuery),
         (status = 503, response = r::NotReady),
     )
 )]

@@ -22,6 +22,7 @@ use crate::openapi::responses as r;
         (status = 204, description = "The account is deleted"),
         (status = 401, response = r::Unauthorized),
         (status = 409, response = r::LastAdmin),
+        (status = 422, response = r::InvalidQuery),
         (status = 500, response = r::Internal),
         (status = 503, response = r::Unavailable),
     )

@@ -17,6 +17,7 @@ use crate::openapi::responses as r;
     responses(
         (status = 200, description = "The caller's account", body = UserResponse),
         (status = 401, response = r::Unauthorized),
+        (status = 422, response = r::InvalidQuery),
         (status = 500, response = r::Internal),
         (status = 503, response = r::Unavailable),
     )

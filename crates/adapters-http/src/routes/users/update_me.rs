@@ -16,9 +16,10 @@ use crate::openapi::responses as r;
 #[derive(Debug, Deserialize, ToSchema)]
 #[schema(example = json!({"name": "Augusta Ada King"}))]
 pub struct UpdateMeRequest {
-    /// Trimmed; 1 to 100 code points; no control characters.
+    /// Trimmed (Unicode white space); then 1 to 100 code points, none a
+    /// control character (Unicode category Cc). `pattern` states exactly that.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = String, min_length = 1, max_length = 100, required = true)]
+    #[schema(value_type = String, required = true)]
     pub name: Option<String>,
 }
 
