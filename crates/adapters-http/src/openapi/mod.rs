@@ -5,7 +5,7 @@ pub(crate) mod responses;
 
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::Response;
-use utoipa::openapi::schema::{AdditionalProperties, Schema};
+use utoipa::openapi::schema::{AdditionalProperties, OneOfBuilder, Schema};
 use utoipa::openapi::security::{
     Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
 };
@@ -114,7 +114,7 @@ use crate::routes::users::{
             responses::UnauthorizedOrInvalidCredentialsOrCode, responses::MfaAlreadyEnabled,
         ),
     ),
-    modifiers(&Security, &ClosedRequestBodies, &UserNames, &RequestIds),
+    modifiers(&Security, &ClosedRequestBodies, &OneSecondFactor, &UserNames, &RequestIds),
     tags(
         (name = "auth", description = "Registration, login, tokens, logout, and the links \
             mailed for email verification, password reset and email change"),
@@ -220,6 +220,46 @@ impl Modify for ClosedRequestBodies {
                     Some(Box::new(AdditionalProperties::FreeForm(false)));
             }
         }
+    }
+}
+
+/// The second step of a login takes a TOTP code or a recovery code, exactly
+/// one: the schema says so with a `oneOf` of two closed objects (run after
+/// `ClosedRequestBodies`, whose `additionalProperties: false` each branch
+/// keeps), so that a body with neither or both is schema-invalid, as the
+/// server's 422 says it is.
+struct OneSecondFactor;
+
+impl OneSecondFactor {
+    const SCHEMA: &str = "MfaLoginRequest";
+    /// Each factor, and the one its branch leaves out.
+    const BRANCHES: [(&str, &str); 2] = [("code", "recovery_code"), ("recovery_code", "code")];
+}
+
+impl Modify for OneSecondFactor {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get(Self::SCHEMA) else {
+            return;
+        };
+        let mut one_of = OneOfBuilder::new()
+            .description(object.description.clone())
+            .examples(object.example.clone());
+        for (factor, other) in Self::BRANCHES {
+            let mut branch = object.clone();
+            branch.properties.remove(other);
+            branch.required.push(factor.to_owned());
+            branch.description = None;
+            branch.example = None;
+            branch.title = Some(format!("with `{factor}`"));
+            one_of = one_of.item(Schema::Object(branch));
+        }
+        components.schemas.insert(
+            Self::SCHEMA.to_owned(),
+            RefOr::T(Schema::OneOf(one_of.build())),
+        );
     }
 }
 
@@ -337,6 +377,53 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_mfa_login_body_is_exactly_one_of_a_totp_code_and_a_recovery_code() {
+        let document = document();
+        let branches = document["components"]["schemas"]["MfaLoginRequest"]["oneOf"]
+            .as_array()
+            .unwrap()
+            .clone();
+        let shapes: Vec<(Vec<String>, Vec<String>, Value)> = branches
+            .iter()
+            .map(|branch| {
+                let strings = |value: &Value| -> Vec<String> {
+                    let mut items: Vec<String> = match value {
+                        Value::Array(items) => items
+                            .iter()
+                            .map(|i| i.as_str().unwrap().to_owned())
+                            .collect(),
+                        Value::Object(map) => map.keys().cloned().collect(),
+                        _ => Vec::new(),
+                    };
+                    items.sort();
+                    items
+                };
+                (
+                    strings(&branch["required"]),
+                    strings(&branch["properties"]),
+                    branch["additionalProperties"].clone(),
+                )
+            })
+            .collect();
+        let closed = Value::Bool(false);
+        assert_eq!(
+            shapes,
+            vec![
+                (
+                    sorted(&["code", "mfa_token"]),
+                    sorted(&["code", "mfa_token"]),
+                    closed.clone()
+                ),
+                (
+                    sorted(&["mfa_token", "recovery_code"]),
+                    sorted(&["mfa_token", "recovery_code"]),
+                    closed
+                ),
+            ]
+        );
+    }
+
     /// For each JSON request body type: its schema name, its `FIELDS`, and
     /// the fields serde accepts.
     macro_rules! json_bodies {
@@ -385,12 +472,17 @@ mod tests {
         let document = serde_json::to_value(&openapi).unwrap();
         for (name, fields, accepted) in bodies {
             assert_eq!(sorted(fields), sorted(accepted), "{name}: FIELDS");
-            let properties: Vec<String> = document["components"]["schemas"][&name]["properties"]
-                .as_object()
-                .unwrap()
-                .keys()
-                .cloned()
+            let schema = &document["components"]["schemas"][&name];
+            // An object, or a `oneOf` of objects: every branch's members.
+            let branches = match schema["oneOf"].as_array() {
+                Some(branches) => branches.iter().collect(),
+                None => vec![schema],
+            };
+            let properties: BTreeSet<String> = branches
+                .into_iter()
+                .flat_map(|branch| branch["properties"].as_object().unwrap().keys().cloned())
                 .collect();
+            let properties: Vec<String> = properties.into_iter().collect();
             assert_eq!(properties, sorted(fields), "{name}: documented properties");
         }
     }
