@@ -9,7 +9,17 @@ end
 
 local pool
 
+local function post(token)
+  local body = string.format('{"refresh_token":"%s"}', token)
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+end
+
 function make_request()
+  -- wrk builds one request on the first thread's state before any
+  -- connection opens, to check the script, and never sends it: that call
+  -- must not take a token from the pool, or one connection would be left
+  -- without one for the whole run.
+  if thread_index == 1 and counter == 1 then return post("wrk-verifies-the-script") end
   if pool == nil then
     pool = {}
     for i, token in ipairs(split(initial)) do
@@ -17,9 +27,7 @@ function make_request()
       if i % 2 == thread_index % 2 then table.insert(pool, token) end
     end
   end
-  local token = table.remove(pool) or "pool-empty"
-  local body = string.format('{"refresh_token":"%s"}', token)
-  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+  return post(table.remove(pool) or "pool-empty")
 end
 
 function on_response(status, body)
