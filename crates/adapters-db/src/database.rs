@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::r2d2::{ManageConnection, Pool};
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
 
 use crate::connection::{Backend, DatabaseUrl, DbConnection, Manager, Target};
 use crate::error::{DbSetupError, StoreError};
@@ -61,9 +61,12 @@ impl Database {
             return Err(DbSetupError::ZeroAcquireTimeout);
         }
         let target = url.target().clone().with_connect_timeout(acquire_timeout);
+        // No ping on every checkout: `run` checks only connections that sat
+        // idle (see `Pooled`).
         let builder = Pool::builder()
             .max_size(max_connections)
-            .connection_timeout(acquire_timeout);
+            .connection_timeout(acquire_timeout)
+            .test_on_check_out(false);
         let pool = match &target {
             Target::Sqlite(path) => {
                 if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -146,12 +149,28 @@ impl Database {
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(StoreError::Pool)?;
-            f(&mut conn)
+            let mut pooled = checked_out(&pool)?;
+            let result = f(&mut pooled.conn);
+            pooled.finished(&result);
+            result
         })
         .await
         .map_err(StoreError::Join)?
     }
+}
+
+/// A connection from the pool that answers: one idle for a while is pinged
+/// first, and a dead one is dropped for the next (or a new one). Bounded:
+/// the pool holds at most `max_size` connections that can be dead, and
+/// waiting for a new one ends at the acquire timeout.
+fn checked_out(pool: &Pool<Manager>) -> Result<PooledConnection<Manager>, StoreError> {
+    for _ in 0..pool.max_size() {
+        let mut pooled = pool.get().map_err(StoreError::Pool)?;
+        if pooled.answers() {
+            return Ok(pooled);
+        }
+    }
+    pool.get().map_err(StoreError::Pool)
 }
 
 /// How many connections a pool holds, by state.

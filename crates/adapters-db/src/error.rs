@@ -98,13 +98,17 @@ impl StoreError {
     /// The database could not be reached: no pooled connection in time, or
     /// the connection dropped under the statement.
     fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Pool(_)) || self.is_closed_connection()
+    }
+
+    /// The connection dropped under the statement (the pool must drop it).
+    pub(crate) fn is_closed_connection(&self) -> bool {
         matches!(
             self,
-            Self::Pool(_)
-                | Self::Query(DieselError::DatabaseError(
-                    DatabaseErrorKind::ClosedConnection,
-                    _
-                ))
+            Self::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection,
+                _
+            ))
         )
     }
 }
