@@ -233,17 +233,23 @@ def test_reset_password_checks_both_fields_shows_the_api_errors_and_resets(watch
     shoot(page, "reset-password-mismatch")
 
     # The API's own rules, with its messages.
-    for weak, message in [("password1234", "Too easy to guess."), ("too short", "At least 12 characters.")]:
+    for weak, message, name in [
+        ("password1234", "Too easy to guess.", "reset-password-too-weak"),
+        ("too short", "At least 12 characters.", "reset-password-too-short-shown"),
+    ]:
         page.get_by_label("New password", exact=True).fill(weak)
         page.get_by_label("New password, again").fill(weak)
         page.get_by_role("button", name="Set the new password").click()
         expect(page.locator("#new-password-error")).to_have_text(message)
         expect(page.locator("#repeat-password-error")).to_be_hidden()
         expect(page.get_by_label("New password", exact=True)).to_be_focused()
+        if name.endswith("-shown"):
+            page.get_by_label("Show the passwords").check()
+            expect(page.get_by_label("New password", exact=True)).to_have_attribute("type", "text")
+        shoot(page, name)
     assert len(watched.api_calls()) == 2
-    page.get_by_label("Show the passwords").check()
-    shoot(page, "reset-password-rejected")
     page.get_by_label("Show the passwords").uncheck()
+    expect(page.get_by_label("New password", exact=True)).to_have_attribute("type", "password")
 
     # By keyboard alone: type, Tab, type, Enter.
     page.get_by_label("New password", exact=True).fill("")
