@@ -46,6 +46,9 @@ pub struct HttpConfig {
     pub trusted_proxies: Vec<IpAddr>,
     /// Worker threads; `None` is actix's default (one per core).
     pub workers: Option<usize>,
+    /// Whether the pages the emailed links open are served
+    /// (`APP_PAGES__ENABLED`); off, their paths are unknown paths.
+    pub pages: bool,
 }
 
 impl Default for HttpConfig {
@@ -54,6 +57,7 @@ impl Default for HttpConfig {
             rate_limit_per_minute: 30,
             trusted_proxies: Vec::new(),
             workers: None,
+            pages: false,
         }
     }
 }
@@ -71,6 +75,7 @@ pub(crate) struct Shared {
 pub struct HttpApp {
     state: Data<AppState>,
     shared: Data<Shared>,
+    pages: bool,
 }
 
 impl HttpApp {
@@ -87,6 +92,7 @@ impl HttpApp {
                 trusted_proxies: config.trusted_proxies.clone(),
                 limiter,
             }),
+            pages: config.pages,
         }
     }
 
@@ -104,10 +110,16 @@ impl HttpApp {
             InitError = (),
         > + use<>,
     > {
+        let pages = self.pages;
         App::new()
             .app_data(self.state.clone())
             .app_data(self.shared.clone())
             .configure(routes::configure)
+            .configure(move |cfg| {
+                if pages {
+                    crate::pages::configure(cfg);
+                }
+            })
             .default_service(web::to(routes::not_found))
             .wrap(from_fn(observe))
     }

@@ -8,6 +8,7 @@ mod metrics;
 mod middleware;
 mod openapi;
 mod ops;
+mod pages;
 mod pagination;
 mod routes;
 

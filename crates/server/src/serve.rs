@@ -31,6 +31,7 @@ pub async fn serve(
         database = %settings.database.url.redacted(),
         max_connections = settings.database.max_connections,
         mail_transport = %settings.mail.transport,
+        pages = settings.pages.enabled,
         "starting"
     );
     let storage = Storage::open(&settings)?;

@@ -190,6 +190,7 @@ pub fn http_config(settings: &Settings) -> HttpConfig {
         rate_limit_per_minute: settings.rate_limit.auth_per_minute,
         trusted_proxies: settings.server.trusted_proxies.0.clone(),
         workers: None,
+        pages: settings.pages.enabled,
     }
 }
 

@@ -150,7 +150,7 @@ route_table! {
 }
 
 /// A resource whose other methods answer 405 with `Allow: allow`.
-fn resource(path: &str, allow: &'static str) -> Resource {
+pub(crate) fn resource(path: &str, allow: &'static str) -> Resource {
     web::resource(path).default_service(web::to(move || async move {
         Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow })
     }))

@@ -131,3 +131,34 @@ async fn a_500_logs_the_cause_chain_once_under_the_request_id() {
         .collect::<String>();
     assert!(!everything.contains(PASSWORD));
 }
+
+#[actix_web::test]
+async fn opening_a_page_logs_its_route_and_never_the_token_in_its_query() {
+    let (captured, _guard) = capture();
+    let mut fixture = Fixture::new();
+    fixture.http.pages = true;
+    let app = fixture.app();
+
+    for page in ["/verify-email", "/reset-password", "/confirm-email"] {
+        let reply = send(
+            &app,
+            actix_web::test::TestRequest::get().uri(&format!("{page}?token={LINK_TOKEN}")),
+        )
+        .await;
+        assert_eq!(reply.status, 200);
+        let id = reply.header("x-request-id").unwrap();
+        let line = captured
+            .lines()
+            .into_iter()
+            .find(|line| line["span"]["request_id"] == id)
+            .unwrap();
+        assert_eq!(line["fields"]["route"], page);
+    }
+
+    let lines = captured.lines();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    for line in lines {
+        assert!(!line.to_string().contains(LINK_TOKEN), "{line}");
+        assert!(!line.to_string().contains("token="), "{line}");
+    }
+}

@@ -18,6 +18,7 @@ mod health;
 mod login;
 mod logs;
 mod openapi;
+mod pages;
 mod password_reset;
 mod profile;
 mod rate_limit;

@@ -11,6 +11,7 @@ fn limited_to(per_minute: u32, trusted: &[&str]) -> Fixture {
         rate_limit_per_minute: per_minute,
         trusted_proxies: trusted.iter().map(|ip| ip.parse().unwrap()).collect(),
         workers: None,
+        pages: false,
     };
     fixture
 }

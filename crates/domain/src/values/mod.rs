@@ -10,6 +10,7 @@ mod secrets;
 
 pub use email::{Email, EmailError};
 pub use name::{NAME_MAX_CHARS, UserName, UserNameError};
+pub use password::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 pub use password::{Password, PasswordError, PlainPassword};
 pub use role::{Role, RoleError};
 pub use secrets::{PasswordHash, SealedSecret, Secret, SecretToken, TokenHash};

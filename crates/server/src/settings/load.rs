@@ -7,7 +7,10 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::value::{Dict, Map, Value};
 use figment::{Figment, Metadata, Profile, Provider};
 
-use super::{AppEnv, ConfigError, Settings, StorageUrl, cores, validate};
+use super::{
+    AppEnv, ConfigError, PublicUrl, ServerSettings, Settings, StorageUrl, cores, serves_public_url,
+    validate,
+};
 
 /// The environment prefix of every setting.
 const PREFIX: &str = "APP_";
@@ -87,6 +90,14 @@ impl Sources {
             .extract_inner::<StorageUrl>(key!(database.url))
             .unwrap_or_default()
             .default_max_connections(cores());
+        let pages = serves_public_url(
+            &figment
+                .extract_inner::<PublicUrl>(key!(public_url))
+                .unwrap_or_default(),
+            &figment
+                .extract_inner::<ServerSettings>(key!(server))
+                .unwrap_or_default(),
+        );
         let figment = figment
             .join(Serialized::default(
                 key!(log.format),
@@ -95,7 +106,8 @@ impl Sources {
             .join(Serialized::default(
                 key!(database.max_connections),
                 max_connections,
-            ));
+            ))
+            .join(Serialized::default(key!(pages.enabled), pages));
 
         let mut settings: Settings = figment.extract().map_err(ConfigError::from_figment)?;
         settings.env = env;

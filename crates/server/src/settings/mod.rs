@@ -23,6 +23,7 @@ macro_rules! key {
 
 mod error;
 mod load;
+mod pages;
 mod types;
 mod validate;
 
@@ -37,6 +38,7 @@ pub use adapters_db::Backend;
 pub use domain::Secret;
 pub use error::ConfigError;
 pub use load::{Sources, load};
+pub use pages::{PagesSettings, serves_public_url};
 use types::secret;
 pub use types::{
     AppEnv, LogFormat, MailTransport, PublicUrl, REDACTED, RateLimitStore, SmtpTls, TrustedProxies,
@@ -67,6 +69,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub rate_limit: RateLimitSettings,
     pub mail: MailSettings,
+    pub pages: PagesSettings,
     pub log: LogSettings,
 }
 
@@ -182,6 +185,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
             mail: MailSettings::default(),
+            pages: PagesSettings::default(),
             log: LogSettings::default(),
         }
     }

@@ -171,7 +171,11 @@ fn each_documented_variable_is_the_environment_name_of_its_key() {
 
 #[test]
 fn each_documented_default_is_the_built_in_default() {
-    let computed = [key!(database.max_connections), key!(log.format)];
+    let computed = [
+        key!(database.max_connections),
+        key!(log.format),
+        key!(pages.enabled),
+    ];
     for (key, value) in settings_leaves() {
         if !computed.contains(&key.as_str()) {
             assert_eq!(documented(&key).default, rendered(&value), "{key}");
@@ -214,6 +218,19 @@ fn the_documented_log_format_default_is_the_one_for_each_environment() {
             "`{}` in production, else `{}`",
             AppEnv::Production.default_log_format(),
             AppEnv::Development.default_log_format()
+        )
+    );
+}
+
+#[test]
+fn the_documented_pages_default_is_derived_from_the_public_url() {
+    // The built-in public URL is the built-in listener's address.
+    assert!(Settings::default().pages.enabled);
+    assert_eq!(
+        documented(key!(pages.enabled)).default,
+        format!(
+            "`true` when `{}` is this service's own address, else `false`",
+            key!(public_url)
         )
     );
 }
