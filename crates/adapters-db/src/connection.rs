@@ -69,14 +69,26 @@ impl Pooled {
         }
     }
 
-    /// Records how the work on the connection ended: success proves it
-    /// answers; a closed connection is lost; any other failure leaves it to
-    /// the ping of its next checkout after `CHECK_AFTER_IDLE`.
-    pub(crate) fn finished<T>(&mut self, result: &Result<T, StoreError>) {
+    /// Records how the work on the connection ended, and says when a failed
+    /// statement failed because the connection is gone: success proves it
+    /// answers; a closed connection is lost; after any other failed
+    /// statement a ping tells (libpq reports a connection the server closed
+    /// under a query as an error of no particular kind).
+    pub(crate) fn finished<T>(&mut self, result: Result<T, StoreError>) -> Result<T, StoreError> {
         match result {
-            Ok(_) => self.last_answered = Instant::now(),
-            Err(error) if error.is_closed_connection() => self.lost = true,
-            Err(_) => {}
+            Ok(value) => {
+                self.last_answered = Instant::now();
+                Ok(value)
+            }
+            Err(error) if error.is_closed_connection() => {
+                self.lost = true;
+                Err(error)
+            }
+            Err(StoreError::Query(error)) if self.conn.ping().is_err() => {
+                self.lost = true;
+                Err(StoreError::ConnectionLost(error))
+            }
+            Err(error) => Err(error),
         }
     }
 }

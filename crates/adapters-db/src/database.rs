@@ -151,8 +151,7 @@ impl Database {
         tokio::task::spawn_blocking(move || {
             let mut pooled = checked_out(&pool)?;
             let result = f(&mut pooled.conn);
-            pooled.finished(&result);
-            result
+            pooled.finished(result)
         })
         .await
         .map_err(StoreError::Join)?

@@ -59,6 +59,9 @@ pub(crate) enum StoreError {
     Pool(#[source] diesel::r2d2::PoolError),
     #[error("database statement failed")]
     Query(#[from] DieselError),
+    /// A statement failed and its connection no longer answers a ping.
+    #[error("database statement failed: the connection is gone")]
+    ConnectionLost(#[source] DieselError),
     /// A stored row that no longer parses into domain values. Names the row,
     /// never the offending value (it may be personal data).
     #[error("stored {table} row {key} does not parse: {problem}")]
@@ -98,15 +101,17 @@ impl StoreError {
     /// The database could not be reached: no pooled connection in time, or
     /// the connection dropped under the statement.
     fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Pool(_)) || self.is_closed_connection()
+        matches!(self, Self::Pool(_) | Self::ConnectionLost(_)) || self.is_closed_connection()
     }
 
-    /// The connection dropped under the statement (the pool must drop it).
+    /// The connection is gone (the pool must drop it): it dropped under the
+    /// statement, or the statement could not even be sent on it (libpq
+    /// refuses to send on a connection the server closed).
     pub(crate) fn is_closed_connection(&self) -> bool {
         matches!(
             self,
             Self::Query(DieselError::DatabaseError(
-                DatabaseErrorKind::ClosedConnection,
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _
             ))
         )
@@ -174,5 +179,48 @@ impl From<StoreError> for MigrationError {
         } else {
             Self::Failed(Box::new(error))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(kind: DatabaseErrorKind) -> StoreError {
+        StoreError::Query(DieselError::DatabaseError(
+            kind,
+            Box::new("connection lost".to_owned()),
+        ))
+    }
+
+    #[test]
+    fn a_statement_on_a_closed_connection_or_one_that_could_not_be_sent_means_unavailable() {
+        for kind in [
+            DatabaseErrorKind::ClosedConnection,
+            DatabaseErrorKind::UnableToSendCommand,
+        ] {
+            let error = failed(kind);
+            assert!(error.is_closed_connection());
+            assert!(matches!(
+                InfraError::from(error),
+                InfraError::Unavailable(_)
+            ));
+        }
+    }
+
+    #[test]
+    fn a_statement_whose_connection_no_longer_answers_means_unavailable() {
+        let StoreError::Query(error) = failed(DatabaseErrorKind::Unknown) else {
+            unreachable!()
+        };
+        let lost = StoreError::ConnectionLost(error);
+        assert!(matches!(InfraError::from(lost), InfraError::Unavailable(_)));
+    }
+
+    #[test]
+    fn any_other_failed_statement_keeps_its_connection_and_is_unexpected() {
+        let error = failed(DatabaseErrorKind::Unknown);
+        assert!(!error.is_closed_connection());
+        assert!(matches!(InfraError::from(error), InfraError::Unexpected(_)));
     }
 }
