@@ -11,7 +11,7 @@ mod ops;
 mod pagination;
 mod routes;
 
-pub use app::{AppState, HttpApp, HttpConfig, server};
+pub use app::{AppState, HttpApp, HttpConfig, ServerMetadata, server};
 pub use error::{ApiError, FieldError, FieldErrors, GrantError, GrantErrorCode, Problem};
 pub use extract::MAX_BODY_BYTES;
 pub use metrics::{

@@ -28,3 +28,4 @@ mod services;
 mod sessions;
 mod token;
 mod verification;
+mod well_known;
