@@ -171,3 +171,27 @@ pub fn admin_patches_user(server: &TestServer, admin: &Value, id: &str, body: &V
     .send()
     .expect("request")
 }
+
+/// Runs `server ARGS` on this server's database and working directory,
+/// with the test defaults and `env` on top, and returns its output.
+pub fn server_command(
+    server: &TestServer,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let mut command = std::process::Command::new(crate::server_binary());
+    command
+        .args(args)
+        .current_dir(server.workdir())
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("APP_DATABASE__URL", server.database_url())
+        .env("APP_AUTH__BCRYPT_COST", "4")
+        .env("APP_PUBLIC_URL", "http://app.test")
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("run the server binary")
+}

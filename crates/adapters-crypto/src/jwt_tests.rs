@@ -8,8 +8,16 @@ use super::*;
 
 const SECRET: &str = "a test secret of at least thirty-two bytes";
 
+fn profile() -> TokenProfile {
+    TokenProfile {
+        issuer: "https://accounts.example".to_owned(),
+        audience: None,
+        client_id: "user-accounts".to_owned(),
+    }
+}
+
 fn codec() -> JwtCodec {
-    JwtCodec::new(SECRET).unwrap()
+    JwtCodec::hs256(SECRET, profile()).unwrap()
 }
 
 fn at(seconds: i64) -> Timestamp {
@@ -22,6 +30,7 @@ fn claims() -> AccessClaims {
     AccessClaims {
         user_id: UserId::generate(),
         session_id: SessionId::generate(),
+        role: Role::User,
         issued_at,
         expires_at: issued_at + TimeDelta::minutes(15),
     }
@@ -33,7 +42,7 @@ fn b64(json: &str) -> String {
 
 fn payload_json(claims: &AccessClaims, typ: &str) -> String {
     format!(
-        r#"{{"sub":"{}","sid":"{}","iat":{},"exp":{},"typ":"{typ}"}}"#,
+        r#"{{"iss":"https://accounts.example","client_id":"user-accounts","role":"user","jti":"j1","sub":"{}","sid":"{}","iat":{},"exp":{},"typ":"{typ}"}}"#,
         claims.user_id,
         claims.session_id,
         claims.issued_at.timestamp(),
@@ -103,6 +112,10 @@ fn the_claims_carry_subject_session_times_and_the_access_purpose() {
         format!(r#""iat":{}"#, claims.issued_at.timestamp()),
         format!(r#""exp":{}"#, claims.expires_at.timestamp()),
         r#""typ":"access""#.to_owned(),
+        r#""iss":"https://accounts.example""#.to_owned(),
+        r#""client_id":"user-accounts""#.to_owned(),
+        r#""role":"user""#.to_owned(),
+        r#""jti":""#.to_owned(),
     ] {
         assert!(json.contains(&part), "{json} lacks {part}");
     }
@@ -119,7 +132,7 @@ fn a_hand_built_token_in_the_same_format_is_accepted() {
 #[test]
 fn a_token_signed_with_another_key_is_invalid() {
     let claims = claims();
-    let token = JwtCodec::new("another secret")
+    let token = JwtCodec::hs256("another secret", profile())
         .unwrap()
         .issue(&claims)
         .unwrap();
@@ -299,7 +312,7 @@ fn expiry_is_judged_by_the_given_now_not_the_system_clock() {
 #[test]
 fn an_expired_token_with_a_bad_signature_is_invalid_not_expired() {
     let claims = claims();
-    let token = JwtCodec::new("another secret")
+    let token = JwtCodec::hs256("another secret", profile())
         .unwrap()
         .issue(&claims)
         .unwrap();
@@ -312,7 +325,7 @@ fn an_expired_token_with_a_bad_signature_is_invalid_not_expired() {
 #[test]
 fn an_empty_secret_is_refused() {
     assert!(matches!(
-        JwtCodec::new(""),
+        JwtCodec::hs256("", profile()),
         Err(CryptoConfigError::EmptySecret(_))
     ));
 }
@@ -322,4 +335,106 @@ fn debug_output_never_shows_the_secret() {
     let shown = format!("{:?}", codec());
 
     assert!(!shown.contains(SECRET));
+}
+
+#[test]
+fn an_hs256_token_has_no_kid_and_no_audience_unless_configured() {
+    let token = codec().issue(&claims()).unwrap();
+    let header = jsonwebtoken::decode_header(token.expose()).unwrap();
+    assert_eq!(header.kid, None);
+    let payload = token.expose().split('.').nth(1).unwrap();
+    let json = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    assert!(!json.contains(r#""aud""#), "{json}");
+}
+
+#[test]
+fn the_audience_is_written_and_then_required() {
+    let with_audience = JwtCodec::hs256(
+        SECRET,
+        TokenProfile {
+            audience: Some("https://api.example".to_owned()),
+            ..profile()
+        },
+    )
+    .unwrap();
+    let claims = claims();
+    let token = with_audience.issue(&claims).unwrap();
+
+    assert_eq!(
+        with_audience.decode(token.expose(), claims.issued_at),
+        Ok(claims.clone())
+    );
+    // Without an audience, or with another one, it is not ours.
+    assert_eq!(
+        codec().decode(token.expose(), claims.issued_at),
+        Err(TokenDecodeError::Invalid)
+    );
+    let untargeted = codec().issue(&claims).unwrap();
+    assert_eq!(
+        with_audience.decode(untargeted.expose(), claims.issued_at),
+        Err(TokenDecodeError::Invalid)
+    );
+}
+
+#[test]
+fn a_token_of_another_issuer_or_client_is_invalid() {
+    let claims = claims();
+    for other in [
+        TokenProfile {
+            issuer: "https://elsewhere.example".to_owned(),
+            ..profile()
+        },
+        TokenProfile {
+            client_id: "another-client".to_owned(),
+            ..profile()
+        },
+    ] {
+        let token = JwtCodec::hs256(SECRET, other)
+            .unwrap()
+            .issue(&claims)
+            .unwrap();
+        assert_eq!(
+            codec().decode(token.expose(), claims.issued_at),
+            Err(TokenDecodeError::Invalid)
+        );
+    }
+}
+
+#[test]
+fn an_hs256_token_naming_a_kid_or_bringing_a_key_is_invalid() {
+    let claims = claims();
+    let payload = payload_json(&claims, "access");
+    for header in [
+        r#"{"alg":"HS256","typ":"at+jwt","kid":"k1"}"#,
+        r#"{"alg":"HS256","typ":"at+jwt","jku":"https://evil.example/jwks.json"}"#,
+        r#"{"alg":"HS256","typ":"at+jwt","x5u":"https://evil.example/cert.pem"}"#,
+        r#"{"alg":"HS256","typ":"at+jwt","jwk":{"kty":"oct","k":"c2VjcmV0"}}"#,
+        r#"{"alg":"HS256","typ":"at+jwt","crit":["exp"]}"#,
+    ] {
+        let token = hs256(SECRET, header, &payload);
+        assert_eq!(
+            codec().decode(&token, claims.issued_at),
+            Err(TokenDecodeError::Invalid),
+            "{header}"
+        );
+    }
+}
+
+#[test]
+fn the_hs256_codec_takes_no_key_set() {
+    let generator = crate::KeyGenerator::new();
+    let (public, private) =
+        domain::ports::SigningKeyGenerator::generate(&generator, SigningAlgorithm::EdDsa).unwrap();
+    let key = domain::PublishedKey {
+        id: domain::KeyId::generate(),
+        algorithm: SigningAlgorithm::EdDsa,
+        public,
+    };
+    let ring = KeyRing {
+        algorithm: SigningAlgorithm::EdDsa,
+        signing: key.clone(),
+        private,
+        verifying: vec![key],
+    };
+    assert!(codec().install_keys(&ring).is_err());
 }

@@ -3,6 +3,7 @@
 mod error;
 mod hasher;
 mod jwt;
+mod keys;
 mod pool;
 mod sealer;
 mod tokens;
@@ -10,7 +11,8 @@ mod totp;
 
 pub use error::CryptoConfigError;
 pub use hasher::{BcryptHasher, DEFAULT_HASH_QUEUE, HasherConfig, default_workers};
-pub use jwt::JwtCodec;
+pub use jwt::{JwtCodec, TokenProfile};
+pub use keys::KeyGenerator;
 pub use pool::{DurationObserver, HashPoolStats};
 pub use sealer::AeadSealer;
 pub use tokens::RandomTokens;

@@ -14,6 +14,7 @@ mod rate_limits;
 mod rows;
 mod schema;
 mod sessions;
+mod signing_keys;
 mod throttle;
 mod user_listing;
 mod users;

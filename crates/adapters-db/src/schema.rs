@@ -158,6 +158,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The signing keys of access tokens (asymmetric algorithms); `id` is
+    /// the `kid`. At most one `current` and one `next` per algorithm.
+    signing_keys (id) {
+        id -> Text,
+        algorithm -> Text,
+        state -> Text,
+        public_x -> Text,
+        public_y -> Nullable<Text>,
+        sealed_private -> Binary,
+        created_at -> Timestamp,
+        activated_at -> Nullable<Timestamp>,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(security_events -> users (user_id));
@@ -178,4 +194,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     totp_enrolments,
     recovery_codes,
     mfa_tokens,
+    signing_keys,
 );

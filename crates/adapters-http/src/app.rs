@@ -9,7 +9,9 @@ use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::web::{self, Data};
 use actix_web::{App, HttpServer};
-use application::{AccountService, AdministrationService, CredentialsService, SignInService};
+use application::{
+    AccountService, AdministrationService, CredentialsService, PublishedKeys, SignInService,
+};
 use domain::ports::{HealthProbe, RateLimitCounter};
 
 use crate::middleware::{Limiter, RateLimiter, SharedLimiter, observe};
@@ -27,6 +29,20 @@ pub struct AppState {
     /// (`APP_RATE_LIMIT__STORE=memory`), or a counter every process on the
     /// database shares (`database`).
     pub rate_limits: Option<Arc<dyn RateLimitCounter>>,
+    /// The signing keys published at `/.well-known/jwks.json`.
+    pub keys: Arc<dyn PublishedKeys>,
+    /// What `/.well-known/oauth-authorization-server` says.
+    pub metadata: ServerMetadata,
+}
+
+/// The addresses RFC 8414 metadata names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerMetadata {
+    /// The access tokens' `iss` (`APP_AUTH__ISSUER`, else `APP_PUBLIC_URL`).
+    pub issuer: String,
+    /// Where the service is reached (`APP_PUBLIC_URL`): the base of the
+    /// token endpoint and of the key set's address.
+    pub public_url: String,
 }
 
 impl fmt::Debug for AppState {

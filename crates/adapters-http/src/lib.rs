@@ -12,7 +12,7 @@ mod pages;
 mod pagination;
 mod routes;
 
-pub use app::{AppState, HttpApp, HttpConfig, server};
+pub use app::{AppState, HttpApp, HttpConfig, ServerMetadata, server};
 pub use error::{ApiError, FieldError, FieldErrors, GrantError, GrantErrorCode, Problem};
 pub use extract::MAX_BODY_BYTES;
 pub use metrics::{

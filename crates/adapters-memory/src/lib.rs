@@ -7,6 +7,7 @@ mod one_time_tokens;
 mod outbox;
 mod rate_limits;
 mod sessions;
+mod signing_keys;
 mod store;
 mod throttle;
 mod users;

@@ -10,15 +10,15 @@ use chrono::{SubsecRound, TimeDelta};
 use domain::ports::ThrottleState;
 use domain::{
     Effects, Email, InfraError, MfaToken, NewOneTimeToken, NewSecurityEvent, OneTimeToken,
-    OutgoingMail, RefreshRetry, SecurityEvent, Session, SessionId, Timestamp, TokenPurpose,
-    TotpEnrolment, User, UserId,
+    OutgoingMail, RefreshRetry, SecurityEvent, Session, SessionId, SigningKey, Timestamp,
+    TokenPurpose, TotpEnrolment, User, UserId,
 };
 use uuid::Uuid;
 
 /// Every storage port of `domain::ports` in memory: `UserRepository`,
 /// `SessionRepository`, `OneTimeTokenRepository`, `SecurityEventRepository`,
-/// `Outbox`, `LoginThrottle`, `RateLimitCounter`, `MfaRepository` and
-/// `HealthProbe`.
+/// `Outbox`, `LoginThrottle`, `RateLimitCounter`, `MfaRepository`,
+/// `SigningKeyStore` and `HealthProbe`.
 ///
 /// Clones share one state, so the server wires one `MemoryStore` as each
 /// `Arc<dyn Port>`, as it does a `Database`. Nothing survives the process.
@@ -162,6 +162,8 @@ pub(crate) struct State {
     pub(crate) recovery_codes: HashMap<UserId, HashMap<String, Option<Timestamp>>>,
     /// `mfa_token`s by hash.
     pub(crate) mfa_tokens: HashMap<String, MfaToken>,
+    /// Every signing key, in the order stored (oldest first).
+    pub(crate) signing_keys: Vec<SigningKey>,
 }
 
 impl State {

@@ -1,3 +1,4 @@
+use domain::SigningAlgorithm;
 use domain::ports::LockoutPolicy;
 
 /// The policy knobs of authentication, from configuration.
@@ -22,6 +23,13 @@ pub struct AuthConfig {
     pub public_url: String,
     pub require_verified_email: bool,
     pub lockout: LockoutPolicy,
+    /// The asymmetric algorithm access tokens are signed with, from keys in
+    /// the store (`APP_AUTH__SIGNING_ALG`); `None`: HS256 with the shared
+    /// secret, nothing stored or published.
+    pub signing_algorithm: Option<SigningAlgorithm>,
+    /// Days between automatic rotations of the signing keys; 0: only
+    /// `server keys rotate` rotates.
+    pub key_rotation_days: u32,
 }
 
 impl Default for AuthConfig {
@@ -40,6 +48,8 @@ impl Default for AuthConfig {
                 max_failures: 5,
                 lockout_secs: 900,
             },
+            signing_algorithm: None,
+            key_rotation_days: 30,
         }
     }
 }

@@ -7,6 +7,7 @@ mod credentials;
 mod delivery;
 mod ports;
 mod sign_in;
+mod signing_keys;
 mod support;
 #[cfg(test)]
 mod test_support;
@@ -32,10 +33,15 @@ pub use sign_in::{
     AuthenticateQuery, CompleteMfaLoginCommand, LoginCommand, Principal, RefreshCommand,
     RegisterCommand, RevokeSessionCommand, SessionView, SignIn, SignInService, TokenPair,
 };
+pub use signing_keys::{
+    KEY_PROPAGATION_SECS, KeyUpkeep, PublishedKeys, RotateKeysError, Rotation, SigningKeys,
+    UNKNOWN_KEY_RELOAD_SECS,
+};
 pub use support::code_check::MfaCode;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     account::MockAccountService, administration::MockAdministrationService,
     credentials::MockCredentialsService, sign_in::MockSignInService,
+    signing_keys::MockPublishedKeys,
 };

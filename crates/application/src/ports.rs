@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use domain::ports::{
     Clock, LoginThrottle, MfaRepository, OneTimeTokenRepository, PasswordHasher, SecondFactor,
-    SecretSealer, SecretTokens, SecurityEventRepository, SessionRepository, TokenCodec,
-    UserRepository,
+    SecretSealer, SecretTokens, SecurityEventRepository, SessionRepository, SigningKeyGenerator,
+    SigningKeyStore, TokenCodec, UserRepository,
 };
 
 /// Every port a service may drive, as the server wires them. Each service
@@ -23,6 +23,9 @@ pub struct Ports {
     pub sealer: Arc<dyn SecretSealer>,
     pub second_factor: Arc<dyn SecondFactor>,
     pub clock: Arc<dyn Clock>,
+    /// The signing keys of access tokens under an asymmetric algorithm.
+    pub signing_keys: Arc<dyn SigningKeyStore>,
+    pub key_generator: Arc<dyn SigningKeyGenerator>,
 }
 
 impl std::fmt::Debug for Ports {

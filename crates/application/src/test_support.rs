@@ -6,7 +6,8 @@ use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{
     MockClock, MockLoginThrottle, MockMfaRepository, MockOneTimeTokenRepository,
     MockPasswordHasher, MockSecondFactor, MockSecretSealer, MockSecretTokens,
-    MockSecurityEventRepository, MockSessionRepository, MockTokenCodec, MockUserRepository,
+    MockSecurityEventRepository, MockSessionRepository, MockSigningKeyGenerator,
+    MockSigningKeyStore, MockTokenCodec, MockUserRepository,
 };
 use domain::{
     Email, OneTimeToken, Password, PasswordHash, RequestContext, Role, SecretToken, Session,
@@ -30,6 +31,8 @@ pub(crate) struct MockPorts {
     pub sealer: MockSecretSealer,
     pub mfa: MockMfaRepository,
     pub second_factor: MockSecondFactor,
+    pub signing_keys: MockSigningKeyStore,
+    pub key_generator: MockSigningKeyGenerator,
     pub config: AuthConfig,
 }
 
@@ -49,6 +52,8 @@ impl MockPorts {
             sealer: MockSecretSealer::new(),
             mfa: MockMfaRepository::new(),
             second_factor: MockSecondFactor::new(),
+            signing_keys: MockSigningKeyStore::new(),
+            key_generator: MockSigningKeyGenerator::new(),
             config: AuthConfig::default(),
         }
     }
@@ -70,8 +75,15 @@ impl MockPorts {
             mfa: Arc::new(self.mfa),
             second_factor: Arc::new(self.second_factor),
             clock: Arc::new(clock),
+            signing_keys: Arc::new(self.signing_keys),
+            key_generator: Arc::new(self.key_generator),
         };
         (ports, self.config)
+    }
+
+    pub fn signing_keys_service(self) -> crate::SigningKeys {
+        let (ports, config) = self.ports();
+        crate::SigningKeys::new(&ports, &config)
     }
 
     pub fn sign_in(self) -> SignIn {
@@ -232,4 +244,42 @@ pub(crate) fn stored_token(user: &User, purpose: TokenPurpose) -> OneTimeToken {
         expires_at: now() + Duration::hours(1),
         used_at: None,
     }
+}
+
+/// A stored key of `algorithm` in `state`, created at `created`, whose
+/// sealed private half opens (the sealer mock answers every context).
+pub(crate) fn stored_key(
+    algorithm: domain::SigningAlgorithm,
+    state: domain::KeyState,
+    created: Timestamp,
+) -> domain::SigningKey {
+    domain::SigningKey {
+        id: domain::KeyId::generate(),
+        algorithm,
+        state,
+        public: domain::PublicKey {
+            x: "x".to_owned(),
+            y: None,
+        },
+        sealed_private: domain::SealedSecret::new(vec![1, 2, 3]),
+        created_at: created,
+        activated_at: (state != domain::KeyState::Next).then_some(created),
+        retired_at: (state == domain::KeyState::Retired).then_some(created),
+    }
+}
+
+/// A current and a next key as the store holds them, with the sealer mock
+/// opening any private half.
+pub(crate) fn signing_keys_in_store(
+    ports: &mut MockPorts,
+    algorithm: domain::SigningAlgorithm,
+) -> Vec<domain::SigningKey> {
+    ports
+        .sealer
+        .expect_open()
+        .returning(|_, _| Some(domain::Secret::from("private")));
+    vec![
+        stored_key(algorithm, domain::KeyState::Current, now()),
+        stored_key(algorithm, domain::KeyState::Next, now()),
+    ]
 }

@@ -54,6 +54,11 @@ id_type!(
     /// Identifies a login session (one login, and every refresh after it).
     SessionId
 );
+id_type!(
+    /// Identifies a signing key: the `kid` of the tokens it signs and of its
+    /// entry in the published key set.
+    KeyId
+);
 
 #[cfg(test)]
 mod tests {

@@ -8,7 +8,7 @@ use std::future::Future;
 use async_trait::async_trait;
 use domain::ports::{
     HealthProbe, LoginThrottle, MfaRepository, OneTimeTokenRepository, Outbox, RateLimitCounter,
-    SecurityEventRepository, SessionRepository, UserRepository,
+    SecurityEventRepository, SessionRepository, SigningKeyStore, UserRepository,
 };
 use domain::{NewSecurityEvent, QueuedMail, Timestamp, UserId};
 
@@ -25,6 +25,7 @@ pub trait Store:
     + LoginThrottle
     + RateLimitCounter
     + MfaRepository
+    + SigningKeyStore
     + HealthProbe
     + Clone
     + Send
@@ -42,6 +43,7 @@ impl<T> Store for T where
         + LoginThrottle
         + RateLimitCounter
         + MfaRepository
+        + SigningKeyStore
         + HealthProbe
         + Clone
         + Send
@@ -314,6 +316,16 @@ macro_rules! suite {
                 a_login_whose_password_changed_meanwhile_is_refused_and_tokens_die_with_sessions,
                 concurrent_logins_with_one_code_have_exactly_one_winner,
                 deleting_a_user_deletes_its_two_factor_rows,
+            }
+            signing_keys {
+                the_first_keys_read_back_as_a_current_and_a_next_key,
+                first_keys_are_made_once,
+                concurrent_first_key_creations_from_two_handles_have_one_winner,
+                each_algorithm_has_keys_of_its_own,
+                a_rotation_moves_every_key_one_step,
+                a_rotation_from_a_key_no_longer_current_writes_nothing,
+                concurrent_rotations_from_one_current_key_have_one_winner,
+                deleting_retired_keys_drops_only_those_retired_before,
             }
             health {
                 a_fresh_store_is_ready,

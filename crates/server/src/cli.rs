@@ -31,9 +31,22 @@ pub enum Command {
     CreateAdmin(CreateAdminArgs),
     /// Print the OpenAPI document.
     Openapi,
+    /// The signing keys of access tokens (APP_AUTH__SIGNING_ALG EdDSA or
+    /// ES256).
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Validate the configuration without touching the database, and print
     /// it with secrets redacted.
     CheckConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum KeysCommand {
+    /// Move every signing key one step: current to retired, next to
+    /// current, and a new next. Every running server signs with the new
+    /// current key within 60 seconds; tokens of the retired key verify until
+    /// they expire. With HS256 there is nothing to rotate (exit status 1).
+    Rotate,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
@@ -183,6 +196,11 @@ mod tests {
         assert_eq!(parse(&["migrate"]).unwrap(), Command::Migrate);
         assert_eq!(parse(&["openapi"]).unwrap(), Command::Openapi);
         assert_eq!(parse(&["check-config"]).unwrap(), Command::CheckConfig);
+        assert_eq!(
+            parse(&["keys", "rotate"]).unwrap(),
+            Command::Keys(KeysCommand::Rotate)
+        );
+        assert!(parse(&["keys"]).is_err());
         assert_eq!(
             parse(&[
                 "create-admin",

@@ -6,10 +6,10 @@ use std::future::Future;
 use std::io::{IsTerminal, Write};
 
 use anyhow::{Context, anyhow, bail};
-use application::CreateUserCommand;
+use application::{CreateUserCommand, KEY_PROPAGATION_SECS, RotateKeysError};
 use domain::{CreateUserError, Email, Password, RequestContext, Role, User, UserName};
 
-use crate::cli::{ADMIN_PASSWORD_VAR, Command, CreateAdminArgs, admin_password};
+use crate::cli::{ADMIN_PASSWORD_VAR, Command, CreateAdminArgs, KeysCommand, admin_password};
 use crate::settings::{self, Settings};
 use crate::wiring::{self, Storage};
 use crate::{serve, telemetry};
@@ -32,6 +32,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             })
         }
         Command::CreateAdmin(args) => create_admin(&args),
+        Command::Keys(KeysCommand::Rotate) => rotate_keys(),
         Command::Serve(args) => {
             let settings = start()?;
             // Read before serving: the password may come from stdin.
@@ -92,6 +93,40 @@ fn create_admin(args: &CreateAdminArgs) -> anyhow::Result<()> {
         "created admin {} ({})",
         user.email.as_str(),
         user.id
+    ))
+}
+
+/// `server keys rotate`: one step for every signing key, through the same
+/// service the servers' upkeep uses.
+fn rotate_keys() -> anyhow::Result<()> {
+    let settings = start()?;
+    if settings.auth.signing_alg.asymmetric().is_none() {
+        // Before touching the database: there is nothing there to rotate.
+        return Err(RotateKeysError::NothingToRotate.into());
+    }
+    let rotation = block_on(async {
+        let storage = Storage::open(&settings)?;
+        if !storage.persists() {
+            bail!(
+                "keys rotate needs the database the servers use: with APP_DATABASE__URL={} \
+                 the keys live inside each server process",
+                settings.database.url.redacted()
+            );
+        }
+        storage.migrate().await?;
+        let keys = wiring::signing_keys(&settings, &storage)?;
+        keys.rotate().await.context("rotating the signing keys")
+    })?;
+    print(&format!(
+        "rotated the {} signing keys: {} is current now, {} is next, {} is retired \
+         (it verifies until its tokens expire); every running server signs with {} \
+         within {} s",
+        settings.auth.signing_alg,
+        rotation.current,
+        rotation.next,
+        rotation.retired,
+        rotation.current,
+        KEY_PROPAGATION_SECS
     ))
 }
 

@@ -4,7 +4,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use application::CreateUserCommand;
+use application::{CreateUserCommand, SigningKeys};
+use domain::InfraError;
 use domain::ports::{Clock as _, SessionRepository, SystemClock};
 
 use crate::commands::create_admin_user;
@@ -58,7 +59,9 @@ pub async fn serve(
             Arc::new(move || storage.pool_state())
         },
     });
-    let state = wiring::app_state(&settings, &storage, hasher)?;
+    let (state, keys) = wiring::app_state(&settings, &storage, hasher)?;
+    // Before the API listens: its first token is signed with the key set.
+    let mut keys_loaded = start_signing_keys(&keys).await?;
     let delivery = wiring::mail_delivery(&settings, &storage)?;
 
     // Both stop gracefully on SIGTERM and on Ctrl-C.
@@ -80,6 +83,7 @@ pub async fn serve(
         loop {
             every.tick().await;
             metrics.run_upkeep();
+            keys_loaded = signing_key_upkeep(&keys, keys_loaded).await;
             if let Some(sessions) = &sessions {
                 erase_ended_retries(sessions.as_ref()).await;
             }
@@ -96,6 +100,65 @@ pub async fn serve(
     served?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Makes the first signing keys if there are none, and loads the set.
+/// `Ok(false)` when the database cannot be reached: the upkeep tries again
+/// every [`UPKEEP_EVERY`], and meanwhile logins answer 503 as they would
+/// for the database itself.
+///
+/// # Errors
+/// Any other failure (a key that does not open under the encryption key).
+async fn start_signing_keys(keys: &SigningKeys) -> anyhow::Result<bool> {
+    let Some(algorithm) = keys.algorithm() else {
+        return Ok(true);
+    };
+    match keys.start().await {
+        Ok(()) => {
+            tracing::info!(%algorithm, "signing access tokens with the key set in the database");
+            Ok(true)
+        }
+        Err(InfraError::Unavailable(error)) => {
+            tracing::warn!(
+                error = &*error as &dyn std::error::Error,
+                "cannot read the signing keys yet; trying again every few seconds"
+            );
+            Ok(false)
+        }
+        Err(error) => Err(error).context("loading the signing keys"),
+    }
+}
+
+/// Every upkeep round: the signing keys reloaded (so a rotation by another
+/// process is honoured here within [`UPKEEP_EVERY`]), rotated when due and
+/// pruned; or, until they were first loaded, loaded. Returns whether they
+/// are loaded.
+async fn signing_key_upkeep(keys: &SigningKeys, loaded: bool) -> bool {
+    if keys.algorithm().is_none() {
+        return true;
+    }
+    let result = if loaded {
+        keys.upkeep().await.map(|done| {
+            if done.deleted > 0 {
+                tracing::info!(
+                    deleted = done.deleted,
+                    "deleted expired retired signing keys"
+                );
+            }
+        })
+    } else {
+        keys.start().await
+    };
+    match result {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::warn!(
+                error = &error as &dyn std::error::Error,
+                "cannot refresh the signing keys"
+            );
+            loaded
+        }
+    }
 }
 
 /// Erases the sealed successors of rotated refresh tokens whose grace

@@ -9,13 +9,15 @@ pub use storage::{Storage, StorageUrl};
 use std::sync::Arc;
 
 use adapters_crypto::{
-    AeadSealer, BcryptHasher, HasherConfig, JwtCodec, RandomTokens, TotpFactor, default_workers,
+    AeadSealer, BcryptHasher, HasherConfig, JwtCodec, KeyGenerator, RandomTokens, TokenProfile,
+    TotpFactor, default_workers,
 };
-use adapters_http::{AppState, HttpConfig};
+use adapters_http::{AppState, HttpConfig, ServerMetadata};
 use adapters_mail::{MailConfig, SmtpConfig, TlsMode, Transport, build_mailer};
 use anyhow::Context;
 use application::{
     Account, Administration, AuthConfig, Credentials, DeliveryConfig, MailDelivery, Ports, SignIn,
+    SigningKeys,
 };
 use domain::ports::{LockoutPolicy, SystemClock};
 
@@ -39,6 +41,18 @@ pub fn auth_config(settings: &Settings) -> AuthConfig {
         reset_ttl_secs: auth.reset_ttl_secs,
         verify_ttl_secs: auth.verify_ttl_secs,
         public_url: settings.public_url.as_str().to_owned(),
+        signing_algorithm: auth.signing_alg.asymmetric(),
+        key_rotation_days: auth.key_rotation_days,
+    }
+}
+
+/// The claims that say who issues access tokens and for whom.
+#[must_use]
+pub fn token_profile(settings: &Settings) -> TokenProfile {
+    TokenProfile {
+        issuer: settings.issuer().to_owned(),
+        audience: settings.auth.audience.clone(),
+        client_id: settings.auth.client_id.clone(),
     }
 }
 
@@ -123,8 +137,12 @@ pub fn ports(
     storage: &Storage,
     hasher: Arc<BcryptHasher>,
 ) -> anyhow::Result<Ports> {
-    let tokens = JwtCodec::new(settings.auth.token_secret.expose())
-        .context("setting up access token signing")?;
+    let profile = token_profile(settings);
+    let tokens = match settings.auth.signing_alg.asymmetric() {
+        None => JwtCodec::hs256(settings.auth.token_secret.expose(), profile)
+            .context("setting up access token signing")?,
+        Some(algorithm) => JwtCodec::asymmetric(algorithm, profile),
+    };
     Ok(Ports {
         users: storage.users.clone(),
         sessions: storage.sessions.clone(),
@@ -144,7 +162,18 @@ pub fn ports(
                 .context("setting up the encryption key (APP_AUTH__ENCRYPTION_KEY)")?,
         ),
         clock: Arc::new(SystemClock),
+        signing_keys: storage.signing_keys.clone(),
+        key_generator: Arc::new(KeyGenerator::new()),
     })
+}
+
+/// The signing keys on their own, for `server keys rotate`.
+///
+/// # Errors
+/// As for [`ports`].
+pub fn signing_keys(settings: &Settings, storage: &Storage) -> anyhow::Result<SigningKeys> {
+    let ports = ports(settings, storage, hasher(settings)?)?;
+    Ok(SigningKeys::new(&ports, &auth_config(settings)))
 }
 
 /// The administration service, for the command line.
@@ -159,7 +188,8 @@ pub fn administration(settings: &Settings, storage: &Storage) -> anyhow::Result<
 }
 
 /// What the HTTP handlers use: the services on `hasher`, and the storage
-/// as the readiness probe.
+/// as the readiness probe; and the signing keys those services use, for the
+/// server to load and keep fresh.
 ///
 /// # Errors
 /// As for [`ports`].
@@ -167,11 +197,13 @@ pub fn app_state(
     settings: &Settings,
     storage: &Storage,
     hasher: Arc<BcryptHasher>,
-) -> anyhow::Result<AppState> {
+) -> anyhow::Result<(AppState, Arc<SigningKeys>)> {
     let ports = ports(settings, storage, hasher)?;
     let config = auth_config(settings);
-    Ok(AppState {
-        sign_in: Arc::new(SignIn::new(&ports, config.clone())),
+    let sign_in = SignIn::new(&ports, config.clone());
+    let keys = sign_in.signing_keys();
+    let state = AppState {
+        sign_in: Arc::new(sign_in),
         credentials: Arc::new(Credentials::new(&ports, config.clone())),
         administration: Arc::new(Administration::new(&ports, config.clone())),
         account: Arc::new(Account::new(&ports, config)),
@@ -180,7 +212,13 @@ pub fn app_state(
             RateLimitStore::Memory => None,
             RateLimitStore::Database => Some(storage.rate_limits.clone()),
         },
-    })
+        keys: keys.clone(),
+        metadata: ServerMetadata {
+            issuer: settings.issuer().to_owned(),
+            public_url: settings.public_url.as_str().to_owned(),
+        },
+    };
+    Ok((state, keys))
 }
 
 /// The HTTP layer's knobs; actix picks the worker count (one per core).

@@ -40,11 +40,15 @@ pub(crate) fn request_id(headers: &HeaderMap) -> String {
 
 /// Whether the answer to a request for `path` must never be stored by a
 /// cache: every answer but the docs' (`/docs`, `/docs/...`,
-/// `/openapi.json`), which carry neither tokens nor user data. `path` is the
+/// `/openapi.json`) and the two `/.well-known` documents (which set their
+/// own), which carry neither tokens nor user data. `path` is the
 /// one the router matches (percent-decoded), so no spelling of an API path
 /// escapes, and unknown paths are covered too.
 fn no_store(path: &str) -> bool {
-    !(path == "/openapi.json" || path == "/docs" || path.starts_with("/docs/"))
+    !(path == "/openapi.json"
+        || path == "/docs"
+        || path.starts_with("/docs/")
+        || crate::routes::well_known::is_cacheable(path))
 }
 
 pub(crate) async fn observe(

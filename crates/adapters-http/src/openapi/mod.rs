@@ -13,10 +13,11 @@ use utoipa::openapi::{Header, ObjectBuilder, RefOr, Required, Type};
 use utoipa::{Modify, OpenApi};
 
 use crate::dto::{
-    CheckState, EventKindName, EventPageResponse, EventResponse, HealthStatus, LiveResponse,
-    ReadinessChecks, ReadyResponse, RecoveryCodesResponse, RoleName, SessionListResponse,
-    SessionResponse, TokenPairResponse, TokenType, TotpEnrolmentResponse, UserPageResponse,
-    UserResponse,
+    AuthorizationServerMetadata, CheckState, Curve, EventKindName, EventPageResponse,
+    EventResponse, GrantTypeName, HealthStatus, Jwk, JwkSet, JwsAlgorithm, KeyType, KeyUse,
+    LiveResponse, ReadinessChecks, ReadyResponse, RecoveryCodesResponse, RoleName,
+    SessionListResponse, SessionResponse, TokenEndpointAuthMethod, TokenPairResponse, TokenType,
+    TotpEnrolmentResponse, UserPageResponse, UserResponse,
 };
 use crate::error::{
     FieldError, GrantError, GrantErrorCode, MfaRequiredProblem, Problem, ReadinessProblem,
@@ -32,11 +33,11 @@ use crate::routes::auth::{
     confirm_email, forgot_password, login, logout, mfa, refresh, register, resend_verification,
     reset_password, token, verify_email,
 };
-use crate::routes::health;
 use crate::routes::users::{
     change_email, change_password, confirm_totp, delete_me, disable_mfa, list_events,
     list_sessions, me, mfa_code, regenerate_recovery_codes, revoke_session, start_totp, update_me,
 };
+use crate::routes::{health, well_known};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -81,6 +82,8 @@ use crate::routes::users::{
         regenerate_recovery_codes::regenerate_recovery_codes,
         disable_mfa::disable_mfa,
         disable_user_mfa::disable_user_mfa,
+        well_known::jwks::jwks,
+        well_known::metadata::metadata,
     ),
     components(
         schemas(
@@ -99,6 +102,8 @@ use crate::routes::users::{
             MfaRequiredProblem, TotpEnrolmentResponse, RecoveryCodesResponse,
             mfa::MfaLoginRequest, start_totp::StartTotpRequest,
             confirm_totp::ConfirmTotpRequest, mfa_code::PasswordAndCodeRequest,
+            JwkSet, Jwk, KeyType, Curve, JwsAlgorithm, KeyUse, AuthorizationServerMetadata,
+            GrantTypeName, TokenEndpointAuthMethod,
         ),
         responses(
             responses::MalformedRequest, responses::ValidationFailed, responses::Unauthorized,
@@ -123,6 +128,8 @@ use crate::routes::users::{
         (name = "admin", description = "Administration of every account; role `admin` only \
             (403 `forbidden` to anyone else, by the role the account has now)"),
         (name = "health", description = "Liveness and readiness probes"),
+        (name = "discovery", description = "What other services need to verify access tokens \
+            offline: the published signing keys and the authorization server metadata"),
     ),
 )]
 struct ApiDoc;

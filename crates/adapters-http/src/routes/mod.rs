@@ -10,6 +10,7 @@ pub(crate) mod auth;
 pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod users;
+pub(crate) mod well_known;
 
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
@@ -141,6 +142,8 @@ route_table! {
         "/api/v1/users/{id}/mfa" => DELETE admin::disable_user_mfa::disable_user_mfa;
         "/health/live" => GET health::live::live;
         "/health/ready" => GET health::ready::ready;
+        "/.well-known/jwks.json" => GET well_known::jwks::jwks;
+        "/.well-known/oauth-authorization-server" => GET well_known::metadata::metadata;
     }
     undocumented {
         "/openapi.json" => GET docs::openapi_document;

@@ -50,6 +50,8 @@ pub fn app_as(caller: User, administration: MockAdministrationService) -> HttpAp
         administration: Arc::new(administration),
         health: Arc::new(MockHealthProbe::new()),
         rate_limits: None,
+        keys: Arc::new(application::MockPublishedKeys::new()),
+        metadata: metadata(),
     };
     HttpApp::new(state, &HttpConfig::default())
 }

@@ -29,3 +29,4 @@ mod services;
 mod sessions;
 mod token;
 mod verification;
+mod well_known;

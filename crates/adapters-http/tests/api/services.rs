@@ -22,6 +22,8 @@ fn app(sign_in: MockSignInService, credentials: MockCredentialsService) -> HttpA
         administration: Arc::new(MockAdministrationService::new()),
         health: Arc::new(MockHealthProbe::new()),
         rate_limits: None,
+        keys: Arc::new(application::MockPublishedKeys::new()),
+        metadata: metadata(),
     };
     HttpApp::new(state, &HttpConfig::default())
 }

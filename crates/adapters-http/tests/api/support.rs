@@ -6,14 +6,16 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use actix_web::web::Bytes;
-use adapters_http::{AppState, HttpApp, HttpConfig};
-use application::{Account, Administration, AuthConfig, Credentials, Ports, SignIn};
+use adapters_http::{AppState, HttpApp, HttpConfig, ServerMetadata};
+use application::{
+    Account, Administration, AuthConfig, Credentials, MockPublishedKeys, Ports, SignIn,
+};
 use chrono::{Duration, TimeZone, Utc};
 use domain::ports::{
     AccessClaims, MockClock, MockHealthProbe, MockLoginThrottle, MockMfaRepository,
     MockOneTimeTokenRepository, MockPasswordHasher, MockSecondFactor, MockSecretSealer,
-    MockSecretTokens, MockSecurityEventRepository, MockSessionRepository, MockTokenCodec,
-    MockUserRepository,
+    MockSecretTokens, MockSecurityEventRepository, MockSessionRepository, MockSigningKeyGenerator,
+    MockSigningKeyStore, MockTokenCodec, MockUserRepository,
 };
 use domain::{
     Email, OneTimeToken, PasswordHash, Role, SecretToken, Session, SessionId, Timestamp,
@@ -91,8 +93,19 @@ pub struct Fixture {
     pub mfa: MockMfaRepository,
     pub second_factor: MockSecondFactor,
     pub health: MockHealthProbe,
+    pub signing_keys: MockSigningKeyStore,
+    pub published_keys: MockPublishedKeys,
+    pub metadata: ServerMetadata,
     pub auth: AuthConfig,
     pub http: HttpConfig,
+}
+
+/// The metadata of the test service.
+pub fn metadata() -> ServerMetadata {
+    ServerMetadata {
+        issuer: "https://accounts.example".to_owned(),
+        public_url: "https://app.example".to_owned(),
+    }
 }
 
 impl Fixture {
@@ -110,6 +123,9 @@ impl Fixture {
             mfa: MockMfaRepository::new(),
             second_factor: MockSecondFactor::new(),
             health: MockHealthProbe::new(),
+            signing_keys: MockSigningKeyStore::new(),
+            published_keys: MockPublishedKeys::new(),
+            metadata: metadata(),
             auth: AuthConfig::default(),
             http: HttpConfig::default(),
         }
@@ -137,6 +153,8 @@ impl Fixture {
             mfa: Arc::new(self.mfa),
             second_factor: Arc::new(self.second_factor),
             clock: Arc::new(clock),
+            signing_keys: Arc::new(self.signing_keys),
+            key_generator: Arc::new(MockSigningKeyGenerator::new()),
         };
         let state = AppState {
             sign_in: Arc::new(SignIn::new(&ports, self.auth.clone())),
@@ -145,6 +163,8 @@ impl Fixture {
             account: Arc::new(Account::new(&ports, self.auth)),
             health: Arc::new(self.health),
             rate_limits: None,
+            keys: Arc::new(self.published_keys),
+            metadata: self.metadata,
         };
         (state, self.http)
     }
@@ -162,6 +182,7 @@ impl Fixture {
         let claims = AccessClaims {
             user_id: user.id,
             session_id,
+            role: user.role,
             issued_at: now(),
             expires_at: now() + Duration::minutes(15),
         };

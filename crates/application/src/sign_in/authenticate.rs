@@ -1,4 +1,4 @@
-use domain::{AuthenticateError, Secret};
+use domain::{AuthenticateError, Secret, TokenDecodeError};
 
 use super::{Principal, SignIn};
 
@@ -20,7 +20,15 @@ impl SignIn {
         query: AuthenticateQuery,
     ) -> Result<Principal, AuthenticateError> {
         let now = self.clock.now();
-        let claims = self.tokens.decode(query.access_token.expose(), now)?;
+        let token = query.access_token.expose();
+        let claims = match self.tokens.decode(token, now) {
+            // Signed by a key this process has not loaded yet (a rotation
+            // elsewhere): reload once, at most every few seconds.
+            Err(TokenDecodeError::UnknownKey) if self.keys.reload_for_unknown_key().await? => {
+                self.tokens.decode(token, now)?
+            }
+            decoded => decoded?,
+        };
         // One read for both: this runs on every authenticated request.
         match self.sessions.find_with_user(claims.session_id).await? {
             Some((session, user))
@@ -55,6 +63,7 @@ mod tests {
         let claims = AccessClaims {
             user_id: session.user_id,
             session_id: session.id,
+            role: domain::Role::User,
             issued_at: now(),
             expires_at: now() + Duration::minutes(15),
         };
@@ -161,6 +170,93 @@ mod tests {
             .sessions
             .expect_find_with_user()
             .returning(|_| Ok(None));
+
+        let result = ports.sign_in().authenticate(query()).await;
+
+        assert!(matches!(result, Err(AuthenticateError::InvalidToken)));
+    }
+
+    fn claims_of(session: &Session) -> AccessClaims {
+        AccessClaims {
+            user_id: session.user_id,
+            session_id: session.id,
+            role: domain::Role::User,
+            issued_at: now(),
+            expires_at: now() + Duration::minutes(15),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_token_of_an_unknown_key_reloads_the_key_set_once_and_decodes_again() {
+        let mut ports = MockPorts::new();
+        ports.config.signing_algorithm = Some(domain::SigningAlgorithm::EdDsa);
+        let user = user();
+        let session = session_of(&user);
+        let claims = claims_of(&session);
+        let mut sequence = mockall::Sequence::new();
+        ports
+            .tokens
+            .expect_decode()
+            .times(1)
+            .in_sequence(&mut sequence)
+            .returning(|_, _| Err(TokenDecodeError::UnknownKey));
+        let keys = signing_keys_in_store(&mut ports, domain::SigningAlgorithm::EdDsa);
+        ports
+            .signing_keys
+            .expect_signing_keys()
+            .times(1)
+            .return_once(move |_| Ok(keys));
+        ports
+            .tokens
+            .expect_install_keys()
+            .times(1)
+            .returning(|_| Ok(()));
+        ports
+            .tokens
+            .expect_decode()
+            .times(1)
+            .in_sequence(&mut sequence)
+            .return_once(move |_, _| Ok(claims));
+        found(&mut ports, session, user);
+
+        assert!(ports.sign_in().authenticate(query()).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn unknown_keys_reload_at_most_once_per_interval() {
+        let mut ports = MockPorts::new();
+        ports.config.signing_algorithm = Some(domain::SigningAlgorithm::Es256);
+        ports
+            .tokens
+            .expect_decode()
+            .returning(|_, _| Err(TokenDecodeError::UnknownKey));
+        let keys = signing_keys_in_store(&mut ports, domain::SigningAlgorithm::Es256);
+        // The clock stands still: the second token finds the reload spent.
+        ports
+            .signing_keys
+            .expect_signing_keys()
+            .times(1)
+            .return_once(move |_| Ok(keys));
+        ports
+            .tokens
+            .expect_install_keys()
+            .times(1)
+            .returning(|_| Ok(()));
+        let sign_in = ports.sign_in();
+
+        for _ in 0..3 {
+            let result = sign_in.authenticate(query()).await;
+            assert!(matches!(result, Err(AuthenticateError::InvalidToken)));
+        }
+    }
+
+    #[tokio::test]
+    async fn under_hs256_an_unknown_key_reloads_nothing() {
+        let mut ports = MockPorts::new();
+        ports
+            .tokens
+            .expect_decode()
+            .returning(|_, _| Err(TokenDecodeError::UnknownKey));
 
         let result = ports.sign_in().authenticate(query()).await;
 

@@ -104,7 +104,7 @@ impl SignIn {
             Err(CodeCheckError::Infra(infra)) => return Err(infra.into()),
             Err(CodeCheckError::Other(error)) => return Err(error),
         };
-        Ok(self.token_pair(&session, refresh_token, now)?)
+        Ok(self.token_pair(&session, user.role, refresh_token, now)?)
     }
 }
 

@@ -137,7 +137,7 @@ impl SignIn {
             }
             Err(SessionCreationError::Infra(infra)) => return Err(infra.into()),
         };
-        Ok(self.token_pair(&session, refresh_token, now)?)
+        Ok(self.token_pair(&session, user.role, refresh_token, now)?)
     }
 }
 

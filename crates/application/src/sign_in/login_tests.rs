@@ -94,6 +94,7 @@ async fn the_access_token_names_the_new_session_and_expires_after_the_access_ttl
         .returning(|claims: &AccessClaims| {
             assert_eq!(claims.issued_at, now());
             assert_eq!(claims.expires_at, now() + Duration::seconds(900));
+            assert_eq!(claims.role, domain::Role::User);
             Ok(SecretToken::new(claims.session_id.to_string()))
         });
 

@@ -20,15 +20,15 @@ use domain::ports::{
 };
 use domain::{
     AuthenticateError, CompleteMfaLoginError, InfraError, ListSessionsError, LoginError,
-    LogoutError, RefreshError, RegisterError, RequestContext, RevokeSessionError, SecretToken,
-    Session, SessionId, Timestamp, User,
+    LogoutError, RefreshError, RegisterError, RequestContext, RevokeSessionError, Role,
+    SecretToken, Session, SessionId, Timestamp, User,
 };
 
 use crate::support::code_check::CodeCheck;
 use crate::support::new_account::NewAccounts;
 use crate::support::password_check::PasswordCheck;
 use crate::support::{seconds, whole_seconds_until};
-use crate::{AuthConfig, Ports};
+use crate::{AuthConfig, Ports, SigningKeys};
 
 pub use authenticate::AuthenticateQuery;
 pub use complete_mfa_login::CompleteMfaLoginCommand;
@@ -130,6 +130,7 @@ pub struct SignIn {
     passwords: PasswordCheck,
     codes: CodeCheck,
     accounts: NewAccounts,
+    keys: Arc<SigningKeys>,
     config: AuthConfig,
 }
 
@@ -156,14 +157,24 @@ impl SignIn {
             passwords: PasswordCheck::new(ports, config.lockout),
             codes: CodeCheck::new(ports, config.lockout),
             accounts: NewAccounts::new(ports, &config),
+            keys: Arc::new(SigningKeys::new(ports, &config)),
             config,
         }
     }
 
-    /// Issues an access token for `session` and pairs it with `refresh_token`.
+    /// The signing keys this service's tokens use (the same codec): the
+    /// server loads them at start, keeps them fresh and publishes them.
+    #[must_use]
+    pub fn signing_keys(&self) -> Arc<SigningKeys> {
+        Arc::clone(&self.keys)
+    }
+
+    /// Issues an access token for `session` (of a user with `role`) and
+    /// pairs it with `refresh_token`.
     fn token_pair(
         &self,
         session: &Session,
+        role: Role,
         refresh_token: SecretToken,
         now: Timestamp,
     ) -> Result<TokenPair, InfraError> {
@@ -171,6 +182,7 @@ impl SignIn {
         let access_token = self.tokens.issue(&AccessClaims {
             user_id: session.user_id,
             session_id: session.id,
+            role,
             issued_at: now,
             expires_at,
         })?;

@@ -1,6 +1,6 @@
 use domain::{
     Effects, EventKind, NewSecurityEvent, RefreshError, RefreshRetry, RefreshRotation,
-    RefreshTokenState, RequestContext, Secret, SecretToken, Session, Timestamp, TokenHash,
+    RefreshTokenState, RequestContext, Role, Secret, SecretToken, Session, Timestamp, TokenHash,
 };
 
 use super::{SignIn, TokenPair, seconds};
@@ -44,7 +44,7 @@ impl SignIn {
         if !session.is_live(now) || now >= session.refresh_expires_at {
             return Err(RefreshError::InvalidToken);
         }
-        self.require_active_user(&session).await?;
+        let role = self.require_active_user(&session).await?;
         let (new_token, new) = self.secrets.generate();
         let retry = match self.config.refresh_reuse_grace_secs {
             0 => None,
@@ -68,7 +68,7 @@ impl SignIn {
             .rotate_refresh(rotation, Effects::event(event))
             .await?
         {
-            Some(rotated) => Ok(self.token_pair(&rotated, new_token, now)?),
+            Some(rotated) => Ok(self.token_pair(&rotated, role, new_token, now)?),
             // Another refresh with the same token won (a retry, within the
             // grace window), or the session was ended meanwhile (a logout is
             // no reuse): read which.
@@ -97,8 +97,8 @@ impl SignIn {
         let now = self.clock.now();
         match self.successor_within_grace(session, old, retry.as_ref(), now) {
             Some(successor) => {
-                self.require_active_user(session).await?;
-                Ok(self.token_pair(session, successor, now)?)
+                let role = self.require_active_user(session).await?;
+                Ok(self.token_pair(session, role, successor, now)?)
             }
             None => Err(self.revoke_for_reuse(session, context).await),
         }
@@ -128,9 +128,9 @@ impl SignIn {
     }
 
     /// `InvalidToken` unless the user of `session` exists and is active.
-    async fn require_active_user(&self, session: &Session) -> Result<(), RefreshError> {
+    async fn require_active_user(&self, session: &Session) -> Result<Role, RefreshError> {
         match self.users.find_by_id(session.user_id).await? {
-            Some(user) if user.is_active => Ok(()),
+            Some(user) if user.is_active => Ok(user.role),
             _ => Err(RefreshError::InvalidToken),
         }
     }

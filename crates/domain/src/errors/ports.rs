@@ -94,6 +94,12 @@ pub enum TokenDecodeError {
     Invalid,
     #[error("token has expired")]
     Expired,
+    /// Well formed, with the configured algorithm, but its `kid` names no
+    /// key of the installed set: the caller may reload the key set (a
+    /// rotation by another process) and decode again; otherwise it is
+    /// `Invalid`.
+    #[error("token names a key that is not in the key set")]
+    UnknownKey,
 }
 
 /// What refuses an account change, as the change methods of

@@ -1,8 +1,8 @@
 use async_trait::async_trait;
 
 use crate::{
-    InfraError, PasswordHash, PlainPassword, SealedSecret, Secret, SecretToken, SessionId,
-    Timestamp, TokenDecodeError, TokenHash, UserId,
+    InfraError, KeyRing, PasswordHash, PlainPassword, PublicKey, Role, SealedSecret, Secret,
+    SecretToken, SessionId, SigningAlgorithm, Timestamp, TokenDecodeError, TokenHash, UserId,
 };
 
 /// Slow, salted password hashing on a bounded pool.
@@ -42,6 +42,9 @@ pub trait PasswordHasher: Send + Sync {
 pub struct AccessClaims {
     pub user_id: UserId,
     pub session_id: SessionId,
+    /// The user's role when the token was issued (the `role` claim, for
+    /// other services); this service reads the role fresh on every request.
+    pub role: Role,
     pub issued_at: Timestamp,
     pub expires_at: Timestamp,
 }
@@ -63,7 +66,37 @@ pub trait TokenCodec: Send + Sync {
     /// configured one (`none` included), a token of another purpose, or
     /// malformed input; and `Expired` once `now` is more than one second past
     /// its expiry.
+    ///
+    /// With an asymmetric algorithm the token MUST name (`kid`) a key of
+    /// the installed [`KeyRing`] (`UnknownKey` otherwise) and MUST carry no
+    /// header that chooses a key by other means (`jku`, `jwk`, `x5u`,
+    /// `x5c`: `Invalid`); the issuer, audience and client id MUST be the
+    /// configured ones.
     fn decode(&self, token: &str, now: Timestamp) -> Result<AccessClaims, TokenDecodeError>;
+
+    /// Replaces the keys the codec signs with (`keys.signing`) and accepts
+    /// (`keys.verifying`), atomically for concurrent `issue` and `decode`
+    /// calls. Before the first install, an asymmetric codec signs nothing
+    /// (`issue` is `Unexpected`) and accepts nothing.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unexpected`, keeping the keys it had, when
+    /// the codec does not use `keys.algorithm` (HS256 included) or a key
+    /// does not parse.
+    fn install_keys(&self, keys: &KeyRing) -> Result<(), InfraError>;
+}
+
+/// Makes the key pairs of an asymmetric signing algorithm.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait SigningKeyGenerator: Send + Sync {
+    /// A new random key pair for `algorithm`: the public half as JWK
+    /// parameters, the private half as text (to be sealed before it is
+    /// stored) that [`TokenCodec::install_keys`] accepts.
+    ///
+    /// # Errors
+    /// MUST return `InfraError::Unexpected` when the system's random source
+    /// or the encoding fails; nothing else.
+    fn generate(&self, algorithm: SigningAlgorithm) -> Result<(PublicKey, Secret), InfraError>;
 }
 
 /// Opaque one-time and refresh tokens.

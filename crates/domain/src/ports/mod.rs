@@ -15,11 +15,13 @@ mod outbox;
 mod rate_limits;
 mod security_events;
 mod sessions;
+mod signing_keys;
 mod users;
 
 pub use clock::{Clock, SystemClock};
 pub use crypto::{
-    AccessClaims, PasswordHasher, SecondFactor, SecretSealer, SecretTokens, TokenCodec,
+    AccessClaims, PasswordHasher, SecondFactor, SecretSealer, SecretTokens, SigningKeyGenerator,
+    TokenCodec,
 };
 pub use health::{CheckStatus, HealthProbe, Readiness};
 pub use login_throttle::{
@@ -32,13 +34,15 @@ pub use outbox::Outbox;
 pub use rate_limits::RateLimitCounter;
 pub use security_events::SecurityEventRepository;
 pub use sessions::SessionRepository;
+pub use signing_keys::SigningKeyStore;
 pub use users::UserRepository;
 
 #[cfg(any(test, feature = "mocks"))]
 pub use {
     clock::MockClock,
     crypto::{
-        MockPasswordHasher, MockSecondFactor, MockSecretSealer, MockSecretTokens, MockTokenCodec,
+        MockPasswordHasher, MockSecondFactor, MockSecretSealer, MockSecretTokens,
+        MockSigningKeyGenerator, MockTokenCodec,
     },
     health::MockHealthProbe,
     login_throttle::MockLoginThrottle,
@@ -49,5 +53,6 @@ pub use {
     rate_limits::MockRateLimitCounter,
     security_events::MockSecurityEventRepository,
     sessions::MockSessionRepository,
+    signing_keys::MockSigningKeyStore,
     users::MockUserRepository,
 };

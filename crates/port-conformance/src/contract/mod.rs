@@ -15,6 +15,7 @@ pub(crate) mod refresh_retries;
 pub(crate) mod security_events;
 pub(crate) mod session_with_user;
 pub(crate) mod sessions;
+pub(crate) mod signing_keys;
 pub(crate) mod throttle;
 pub(crate) mod two_factor;
 pub(crate) mod user_change_tokens;

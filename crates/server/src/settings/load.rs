@@ -35,6 +35,10 @@ const STRING_KEYS: &[&str] = &[
     key!(auth.token_secret),
     key!(auth.password_pepper),
     key!(auth.encryption_key),
+    key!(auth.signing_alg),
+    key!(auth.issuer),
+    key!(auth.audience),
+    key!(auth.client_id),
     key!(rate_limit.store),
     key!(mail.transport),
     key!(mail.file_dir),
@@ -206,6 +210,8 @@ mod tests {
         let mut settings = Settings::default();
         settings.mail.smtp.username = Some("mailer".into());
         settings.mail.smtp.password = Some("password".into());
+        settings.auth.issuer = Some("https://accounts.example".into());
+        settings.auth.audience = Some("https://api.example".into());
         let value = toml::Value::try_from(&settings).unwrap();
         let mut strings = BTreeSet::new();
         leaves(

@@ -24,6 +24,7 @@ macro_rules! key {
 mod error;
 mod load;
 mod pages;
+mod signing;
 mod types;
 mod validate;
 
@@ -39,6 +40,7 @@ pub use domain::Secret;
 pub use error::ConfigError;
 pub use load::{Sources, load};
 pub use pages::{PagesSettings, serves_public_url};
+pub use signing::SigningAlg;
 use types::secret;
 pub use types::{
     AppEnv, LogFormat, MailTransport, PublicUrl, REDACTED, RateLimitStore, SmtpTls, TrustedProxies,
@@ -53,6 +55,20 @@ pub const DEV_PASSWORD_PEPPER: &str = "development-only-password-pepper-never-us
 /// The development-only encryption key (`dev-only-encryption-key-32-bytes`,
 /// base64); refused in production.
 pub const DEV_ENCRYPTION_KEY: &str = "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM=";
+
+/// The tokens' `client_id` when none is configured.
+pub const DEFAULT_CLIENT_ID: &str = "user-accounts";
+
+impl Settings {
+    /// The tokens' `iss`: `auth.issuer`, else `public_url`.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        self.auth
+            .issuer
+            .as_deref()
+            .unwrap_or_else(|| self.public_url.as_str())
+    }
+}
 
 /// Everything the binary is configured with.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -131,6 +147,17 @@ pub struct AuthSettings {
     pub lockout_secs: u64,
     /// Hashes that may wait beyond the ones running before `overloaded`.
     pub hash_queue: usize,
+    /// How access tokens are signed: HS256 with `token_secret`, or EdDSA /
+    /// ES256 with keys in the database, published for other services.
+    pub signing_alg: SigningAlg,
+    /// Days between automatic rotations of the signing keys; 0 is off.
+    pub key_rotation_days: u32,
+    /// The tokens' `iss`; unset: `public_url`.
+    pub issuer: Option<String>,
+    /// The tokens' `aud`; unset: no `aud` claim.
+    pub audience: Option<String>,
+    /// The tokens' `client_id`.
+    pub client_id: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
@@ -257,6 +284,11 @@ impl Default for AuthSettings {
             max_failed_logins: 5,
             lockout_secs: 900,
             hash_queue: 16,
+            signing_alg: SigningAlg::Hs256,
+            key_rotation_days: 30,
+            issuer: None,
+            audience: None,
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
         }
     }
 }

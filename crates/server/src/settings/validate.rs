@@ -21,6 +21,9 @@ pub(super) fn validate(settings: &mut Settings) -> Result<(), ConfigError> {
     let smtp = &mut settings.mail.smtp;
     smtp.username = smtp.username.take().filter(|u| !u.trim().is_empty());
     smtp.password = smtp.password.take().filter(|p| !p.expose().is_empty());
+    let claims = &mut settings.auth;
+    claims.issuer = trimmed(claims.issuer.take());
+    claims.audience = trimmed(claims.audience.take());
 
     listeners(settings)?;
     database(settings)?;
@@ -78,7 +81,36 @@ fn auth(s: &Settings) -> Result<(), ConfigError> {
     within(key!(auth.bcrypt_cost), a.bcrypt_cost, 4, 31)?;
     within(key!(auth.max_failed_logins), a.max_failed_logins, 1, 1000)?;
     within(key!(auth.lockout_secs), a.lockout_secs, 1, MAX_SECS)?;
-    within(key!(auth.hash_queue), a.hash_queue, 0, 100_000)
+    within(key!(auth.hash_queue), a.hash_queue, 0, 100_000)?;
+    within(key!(auth.key_rotation_days), a.key_rotation_days, 0, 3650)?;
+    claim(key!(auth.client_id), &a.client_id)?;
+    if a.client_id.trim().is_empty() {
+        return Err(ConfigError::at(key!(auth.client_id), "must not be empty"));
+    }
+    if let Some(issuer) = &a.issuer {
+        claim(key!(auth.issuer), issuer)?;
+    }
+    if let Some(audience) = &a.audience {
+        claim(key!(auth.audience), audience)?;
+    }
+    Ok(())
+}
+
+/// An optional text setting without surrounding spaces; empty is unset.
+fn trimmed(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// Text that goes into a token claim as it is: no control characters, and
+/// short enough for a header line.
+fn claim(key: &str, value: &str) -> Result<(), ConfigError> {
+    if value.chars().any(char::is_control) {
+        return Err(ConfigError::at(key, "must not contain control characters"));
+    }
+    if value.len() > 1000 {
+        return Err(ConfigError::at(key, "must be at most 1000 bytes"));
+    }
+    Ok(())
 }
 
 fn mail(s: &Settings) -> Result<(), ConfigError> {

@@ -14,7 +14,7 @@ use adapters_memory::MemoryStore;
 use anyhow::Context;
 use domain::ports::{
     HealthProbe, LoginThrottle, MfaRepository, OneTimeTokenRepository, Outbox, RateLimitCounter,
-    SecurityEventRepository, SessionRepository, UserRepository,
+    SecurityEventRepository, SessionRepository, SigningKeyStore, UserRepository,
 };
 
 use crate::settings::{AppEnv, Settings, default_max_connections};
@@ -136,6 +136,7 @@ pub struct Storage {
     pub outbox: Arc<dyn Outbox>,
     pub rate_limits: Arc<dyn RateLimitCounter>,
     pub health: Arc<dyn HealthProbe>,
+    pub signing_keys: Arc<dyn SigningKeyStore>,
     /// The database, when the adapter has one (and so migrations).
     database: Option<Database>,
 }
@@ -158,6 +159,7 @@ impl Storage {
             + MfaRepository
             + Outbox
             + RateLimitCounter
+            + SigningKeyStore
             + HealthProbe
             + 'static,
     {
@@ -171,6 +173,7 @@ impl Storage {
             mfa: store.clone(),
             outbox: store.clone(),
             rate_limits: store.clone(),
+            signing_keys: store.clone(),
             health: store,
             database,
         }

@@ -363,3 +363,34 @@ fn the_shipped_production_example_is_refused_until_its_secrets_are_overridden() 
         assert_eq!(s.database.url.backend(), Some(Backend::Postgres));
     });
 }
+
+#[test]
+fn the_token_claims_settings_refuse_control_characters_and_an_empty_client_id() {
+    assert_eq!(
+        failure_for("APP_AUTH__CLIENT_ID", " "),
+        "APP_AUTH__CLIENT_ID (auth.client_id): must not be empty"
+    );
+    assert_eq!(
+        failure_for("APP_AUTH__ISSUER", "https://a.example/\u{7}"),
+        "APP_AUTH__ISSUER (auth.issuer): must not contain control characters"
+    );
+    assert_eq!(
+        failure_for("APP_AUTH__AUDIENCE", &"a".repeat(1001)),
+        "APP_AUTH__AUDIENCE (auth.audience): must be at most 1000 bytes"
+    );
+}
+
+#[test]
+fn the_issuer_defaults_to_the_public_url_and_blank_claims_are_unset() {
+    in_jail(|jail| {
+        jail.set_env("APP_PUBLIC_URL", "https://accounts.example/");
+        jail.set_env("APP_AUTH__AUDIENCE", "  ");
+        jail.set_env("APP_AUTH__SIGNING_ALG", "es256");
+        let settings = loaded();
+        assert_eq!(settings.issuer(), "https://accounts.example");
+        assert_eq!(settings.auth.audience, None);
+        assert_eq!(settings.auth.signing_alg, SigningAlg::Es256);
+        jail.set_env("APP_AUTH__ISSUER", " https://issuer.example ");
+        assert_eq!(loaded().issuer(), "https://issuer.example");
+    });
+}

@@ -287,30 +287,6 @@ fn the_documented_choices_are_the_names_loading_accepts() {
 }
 
 #[test]
-fn the_keys_the_document_calls_not_read_yet_are_unknown_keys() {
-    let doc = repo_file("docs/configuration.md");
-    let start = doc.find("### Not read yet").expect("the section");
-    let section = &doc[start..];
-    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
-    let variables = code_spans(section);
-    assert!(!variables.is_empty(), "{variables:?}");
-    for variable in variables {
-        in_jail(|jail| {
-            jail.set_env(&variable, "1");
-            let line = failure();
-            // The variable named is the one up to the first unknown level.
-            let named = line.split(' ').next().unwrap_or_default();
-            assert!(
-                named.starts_with("APP_")
-                    && variable.starts_with(named)
-                    && line.contains("unknown key"),
-                "{variable}: {line}"
-            );
-        });
-    }
-}
-
-#[test]
 fn the_document_lists_the_variables_read_outside_the_settings() {
     let rows = rows_under(
         &repo_file("docs/configuration.md"),
