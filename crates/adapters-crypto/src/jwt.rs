@@ -295,7 +295,11 @@ impl TokenCodec for JwtCodec {
         let role: Role = claims.role.parse().map_err(|_| TokenDecodeError::Invalid)?;
         let issued_at = from_unix(claims.iat)?;
         let expires_at = from_unix(claims.exp)?;
-        if now > expires_at + LEEWAY {
+        // `exp` is the signer's word, so near the end of time: no overflow.
+        if expires_at
+            .checked_add_signed(LEEWAY)
+            .is_some_and(|end| now > end)
+        {
             return Err(TokenDecodeError::Expired);
         }
         Ok(AccessClaims {

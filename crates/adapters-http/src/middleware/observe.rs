@@ -41,7 +41,8 @@ pub(crate) fn request_id(headers: &HeaderMap) -> String {
 /// Whether the answer to a request for `path` must never be stored by a
 /// cache: every answer but the docs' (`/docs`, `/docs/...`,
 /// `/openapi.json`) and the two `/.well-known` documents (which set their
-/// own), which carry neither tokens nor user data. `path` is the
+/// own), which carry neither tokens nor user data; their errors are not
+/// stored either. `path` is the
 /// one the router matches (percent-decoded), so no spelling of an API path
 /// escapes, and unknown paths are covered too.
 fn no_store(path: &str) -> bool {
@@ -86,9 +87,12 @@ pub(crate) async fn observe(
         }
     };
 
+    let failed = res.status().is_client_error() || res.status().is_server_error();
     let headers = res.headers_mut();
     stamp(headers, &id);
-    if no_store {
+    // A cacheable document's error (a 503 before the key set is loaded, a
+    // 422 for a query) is not to be cached either.
+    if no_store || failed {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
 

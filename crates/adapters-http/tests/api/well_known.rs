@@ -11,7 +11,7 @@ fn publishing(keys: Vec<PublishedKey>) -> Fixture {
     fixture
         .published_keys
         .expect_published_keys()
-        .returning(move || keys.clone());
+        .returning(move || Some(keys.clone()));
     fixture
 }
 
@@ -104,4 +104,23 @@ async fn the_well_known_documents_refuse_a_query_and_other_methods() {
         assert_eq!(posted.status, 405, "{path}");
         assert_eq!(posted.header("allow"), Some("GET"));
     }
+}
+
+#[actix_web::test]
+async fn before_the_key_set_was_first_read_it_answers_503_not_ready_and_is_not_cached() {
+    let mut fixture = Fixture::new();
+    fixture
+        .published_keys
+        .expect_published_keys()
+        .returning(|| None);
+
+    let reply = send(
+        &fixture.app(),
+        TestRequest::get().uri("/.well-known/jwks.json"),
+    )
+    .await;
+
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.json()["code"], "not_ready");
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
 }

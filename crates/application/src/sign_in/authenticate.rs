@@ -23,10 +23,21 @@ impl SignIn {
         let token = query.access_token.expose();
         let claims = match self.tokens.decode(token, now) {
             // Signed by a key this process has not loaded yet (a rotation
-            // elsewhere): reload once, at most every few seconds.
-            Err(TokenDecodeError::UnknownKey) if self.keys.reload_for_unknown_key().await? => {
-                self.tokens.decode(token, now)?
-            }
+            // elsewhere): reload once, at most every few seconds. Anyone can
+            // send a `kid`, so a reload that fails (the store down, a key
+            // that does not open) makes the token no more than unknown: the
+            // failure is logged, never answered.
+            Err(TokenDecodeError::UnknownKey) => match self.keys.reload_for_unknown_key().await {
+                Ok(true) => self.tokens.decode(token, now)?,
+                Ok(false) => return Err(AuthenticateError::InvalidToken),
+                Err(error) => {
+                    tracing::warn!(
+                        error = &error as &dyn std::error::Error,
+                        "a token named an unknown signing key, and reloading the keys failed"
+                    );
+                    return Err(AuthenticateError::InvalidToken);
+                }
+            },
             decoded => decoded?,
         };
         // One read for both: this runs on every authenticated request.
@@ -48,7 +59,7 @@ impl SignIn {
 mod tests {
     use chrono::Duration;
     use domain::ports::AccessClaims;
-    use domain::{Session, TokenDecodeError, User, UserId};
+    use domain::{InfraError, Session, TokenDecodeError, User, UserId};
 
     use super::*;
     use crate::test_support::*;
@@ -248,6 +259,29 @@ mod tests {
             let result = sign_in.authenticate(query()).await;
             assert!(matches!(result, Err(AuthenticateError::InvalidToken)));
         }
+    }
+
+    #[tokio::test]
+    async fn an_unknown_key_whose_reload_fails_is_an_invalid_token_not_a_failure() {
+        let mut ports = MockPorts::new();
+        ports.config.signing_algorithm = Some(domain::SigningAlgorithm::EdDsa);
+        ports
+            .tokens
+            .expect_decode()
+            .times(1)
+            .returning(|_, _| Err(TokenDecodeError::UnknownKey));
+        ports
+            .signing_keys
+            .expect_signing_keys()
+            .times(1)
+            .return_once(|_| Err(InfraError::unexpected("the store is broken")));
+
+        let result = ports.sign_in().authenticate(query()).await;
+
+        assert!(
+            matches!(result, Err(AuthenticateError::InvalidToken)),
+            "{result:?}"
+        );
     }
 
     #[tokio::test]

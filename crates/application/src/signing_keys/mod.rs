@@ -70,8 +70,10 @@ pub struct KeyUpkeep {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait PublishedKeys: Send + Sync {
     /// The keys a verifier may meet, current first, then next, then
-    /// retired (newest first); empty under HS256 or before the first load.
-    fn published_keys(&self) -> Vec<PublishedKey>;
+    /// retired (newest first); empty under HS256. `None` under an
+    /// asymmetric algorithm until the set was first loaded: an empty set
+    /// would be cached by verifiers, who would then refuse every token.
+    fn published_keys(&self) -> Option<Vec<PublishedKey>>;
 }
 
 /// The signing-key service. One per process is shared (`Arc`) by the
@@ -90,7 +92,8 @@ pub struct SigningKeys {
 
 #[derive(Default)]
 struct Loaded {
-    published: Vec<PublishedKey>,
+    /// `None` until the first load.
+    published: Option<Vec<PublishedKey>>,
     /// The current key and when it became current, as last loaded.
     current: Option<(KeyId, Timestamp)>,
     /// When a token with an unknown key last caused a reload.
@@ -175,7 +178,7 @@ impl SigningKeys {
             .find(|key| key.state == KeyState::Current)
             .map(|key| (key.id, key.activated_at.unwrap_or(key.created_at)));
         let mut loaded = self.loaded();
-        loaded.published = published(&keys);
+        loaded.published = Some(published(&keys));
         loaded.current = current;
         Ok(())
     }
@@ -223,17 +226,28 @@ impl SigningKeys {
         }
     }
 
-    /// One round of the server's upkeep: reload; rotate when the current
-    /// key has been current for `key_rotation_days` (one process wins, by
-    /// the store's compare-and-swap); delete the retired keys that no
-    /// unexpired token can name.
+    /// One round of the server's upkeep: rotate when the current key has
+    /// been current for `key_rotation_days` (one process wins, by the
+    /// store's compare-and-swap); delete the retired keys that no unexpired
+    /// token can name; reload. The reload runs whatever the first two did:
+    /// it is what keeps this process within [`KEY_PROPAGATION_SECS`] of a
+    /// rotation elsewhere.
     ///
     /// # Errors
-    /// `Infra`; what was done before the failure stays done.
+    /// `Infra`, the first failure; what was done before it stays done.
     pub async fn upkeep(&self) -> Result<KeyUpkeep, InfraError> {
         let Some(algorithm) = self.algorithm else {
             return Ok(KeyUpkeep::default());
         };
+        let maintained = self.rotate_and_prune(algorithm).await;
+        let reloaded = self.reload().await;
+        let done = maintained?;
+        reloaded?;
+        Ok(done)
+    }
+
+    /// The rotation by age and the deletion of the upkeep.
+    async fn rotate_and_prune(&self, algorithm: SigningAlgorithm) -> Result<KeyUpkeep, InfraError> {
         let now = self.clock.now();
         let keys = self.store.signing_keys(algorithm).await?;
         let mut done = KeyUpkeep::default();
@@ -262,7 +276,6 @@ impl SigningKeys {
         {
             done.deleted = self.store.delete_retired_keys(algorithm, cutoff).await?;
         }
-        self.reload().await?;
         Ok(done)
     }
 
@@ -372,8 +385,11 @@ fn published(keys: &[SigningKey]) -> Vec<PublishedKey> {
 }
 
 impl PublishedKeys for SigningKeys {
-    fn published_keys(&self) -> Vec<PublishedKey> {
-        self.loaded().published.clone()
+    fn published_keys(&self) -> Option<Vec<PublishedKey>> {
+        match self.algorithm {
+            None => Some(Vec::new()),
+            Some(_) => self.loaded().published.clone(),
+        }
     }
 }
 

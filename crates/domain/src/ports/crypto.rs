@@ -56,8 +56,9 @@ pub trait TokenCodec: Send + Sync {
     /// so that no other kind of token is ever accepted as one.
     ///
     /// # Errors
-    /// MUST return `InfraError::Unexpected` when the claims cannot be signed (a
-    /// key the signing library refuses); nothing else.
+    /// MUST return `InfraError::Unavailable` while an asymmetric codec has
+    /// no keys installed yet, and `InfraError::Unexpected` when the claims
+    /// cannot be signed (a key the signing library refuses); nothing else.
     fn issue(&self, claims: &AccessClaims) -> Result<SecretToken, InfraError>;
 
     /// The claims of a token this codec issued.
@@ -69,15 +70,16 @@ pub trait TokenCodec: Send + Sync {
     ///
     /// With an asymmetric algorithm the token MUST name (`kid`) a key of
     /// the installed [`KeyRing`] (`UnknownKey` otherwise) and MUST carry no
-    /// header that chooses a key by other means (`jku`, `jwk`, `x5u`,
-    /// `x5c`: `Invalid`); the issuer, audience and client id MUST be the
-    /// configured ones.
+    /// header that chooses a key by other means or that it does not
+    /// understand (`jku`, `jwk`, `x5u`, `x5c`, `x5t`, `x5t#S256`, `crit`:
+    /// `Invalid`); under HS256 a `kid` is `Invalid` too. The issuer,
+    /// audience and client id MUST be the configured ones.
     fn decode(&self, token: &str, now: Timestamp) -> Result<AccessClaims, TokenDecodeError>;
 
     /// Replaces the keys the codec signs with (`keys.signing`) and accepts
     /// (`keys.verifying`), atomically for concurrent `issue` and `decode`
     /// calls. Before the first install, an asymmetric codec signs nothing
-    /// (`issue` is `Unexpected`) and accepts nothing.
+    /// (`issue` is `Unavailable`) and accepts nothing.
     ///
     /// # Errors
     /// MUST return `InfraError::Unexpected`, keeping the keys it had, when
