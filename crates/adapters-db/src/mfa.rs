@@ -64,7 +64,7 @@ fn is_on(conn: &mut DbConnection, user_id: &str) -> QueryResult<bool> {
     let confirmed: Option<Option<NaiveDateTime>> = totp_enrolments::table
         .find(user_id)
         .select(totp_enrolments::confirmed_at)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(matches!(confirmed, Some(Some(_))))
 }
@@ -197,7 +197,7 @@ impl MfaRepository for Database {
                     totp_enrolments::confirmed_at,
                     totp_enrolments::last_used_step,
                 ))
-                .first::<EnrolmentRow>(conn)
+                .get_result::<EnrolmentRow>(conn)
                 .optional()?
                 .map(TotpEnrolment::try_from)
                 .transpose()
@@ -367,7 +367,7 @@ impl MfaRepository for Database {
                         mfa_tokens::expires_at,
                         mfa_tokens::used_at,
                     ))
-                    .first(conn)
+                    .get_result(conn)
                     .optional()?;
             row.map(|(user_id, created_at, expires_at, used_at)| {
                 Ok(MfaToken {

@@ -95,7 +95,7 @@ impl OneTimeTokenRepository for Database {
             one_time_tokens::table
                 .find(hash)
                 .select(OneTimeTokenRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?
                 .map(OneTimeToken::try_from)
                 .transpose()

@@ -47,7 +47,7 @@ impl RateLimitCounter for Database {
                 let hits: i32 = rate_limits::table
                     .find(&key)
                     .select(rate_limits::hits)
-                    .first(conn)?;
+                    .get_result(conn)?;
                 Ok::<_, StoreError>(u32::try_from(hits).unwrap_or(u32::MAX))
             })
         })

@@ -33,7 +33,7 @@ fn load_session(conn: &mut DbConnection, id: &str) -> Result<Option<Session>, St
     sessions::table
         .find(id)
         .select(SessionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(Session::try_from)
         .transpose()
@@ -113,8 +113,8 @@ pub(crate) fn still_opens(conn: &mut DbConnection, session: &NewSession) -> Quer
         .find(session.user_id.to_string())
         .select((users::password_hash, users::is_active));
     let found: Option<(String, bool)> = match conn {
-        DbConnection::Pg(pg) => user.for_share().first(pg).optional()?,
-        DbConnection::Sqlite(sqlite) => user.first(sqlite).optional()?,
+        DbConnection::Pg(pg) => user.for_share().get_result(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => user.get_result(sqlite).optional()?,
     };
     Ok(found.is_some_and(|(hash, is_active)| is_active && hash == session.opened_with.expose()))
 }
@@ -171,7 +171,7 @@ impl SessionRepository for Database {
                 .inner_join(users::table)
                 .filter(sessions::id.eq(id.to_string()))
                 .select((SessionRow::as_select(), UserRow::as_select()))
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             found
                 .map(|(session, user)| Ok((Session::try_from(session)?, User::try_from(user)?)))
@@ -202,7 +202,7 @@ impl SessionRepository for Database {
                     refresh_tokens::successor_sealed,
                     refresh_tokens::retry_until,
                 ))
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             found
                 .map(|(row, rotated_at, sealed, until)| {

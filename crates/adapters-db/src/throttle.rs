@@ -32,8 +32,8 @@ fn read(conn: &mut DbConnection, key: &str) -> QueryResult<ThrottleState> {
         login_throttle::locked_until,
     ));
     let row: Option<Row> = match conn {
-        DbConnection::Pg(pg) => query.for_update().first(pg).optional()?,
-        DbConnection::Sqlite(sqlite) => query.first(sqlite).optional()?,
+        DbConnection::Pg(pg) => query.for_update().get_result(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => query.get_result(sqlite).optional()?,
     };
     Ok(
         row.map_or_else(ThrottleState::default, |row| ThrottleState {

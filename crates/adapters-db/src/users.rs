@@ -94,10 +94,10 @@ pub(crate) fn lock_user(
         .select((users::role, users::is_active));
     match (conn, lock) {
         (DbConnection::Pg(pg), RowLock::NoKeyUpdate) => {
-            user.for_no_key_update().first(pg).optional()
+            user.for_no_key_update().get_result(pg).optional()
         }
-        (DbConnection::Pg(pg), RowLock::Update) => user.for_update().first(pg).optional(),
-        (DbConnection::Sqlite(sqlite), _) => user.first(sqlite).optional(),
+        (DbConnection::Pg(pg), RowLock::Update) => user.for_update().get_result(pg).optional(),
+        (DbConnection::Sqlite(sqlite), _) => user.get_result(sqlite).optional(),
     }
 }
 
@@ -111,7 +111,7 @@ pub(crate) fn load_user(conn: &mut DbConnection, id: &str) -> Result<Option<User
     users::table
         .find(id)
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(User::try_from)
         .transpose()
@@ -248,7 +248,7 @@ impl UserRepository for Database {
             users::table
                 .filter(users::email.eq(email))
                 .select(UserRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?
                 .map(User::try_from)
                 .transpose()
