@@ -166,7 +166,8 @@ impl SessionRepository for Database {
     }
 
     async fn find_with_user(&self, id: SessionId) -> Result<Option<(Session, User)>, InfraError> {
-        self.run(move |conn| {
+        // Every authenticated request: the short read that may run inline.
+        self.read(move |conn| {
             let found: Option<(SessionRow, UserRow)> = sessions::table
                 .inner_join(users::table)
                 .filter(sessions::id.eq(id.to_string()))
