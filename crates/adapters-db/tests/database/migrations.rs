@@ -13,7 +13,7 @@ backend_tests!(
     concurrent_runs_apply_each_migration_once,
 );
 
-const VERSIONS: [&str; 13] = [
+const VERSIONS: [&str; 14] = [
     "20261124000001",
     "20261124000002",
     "20261124000003",
@@ -27,6 +27,7 @@ const VERSIONS: [&str; 13] = [
     "20261202000005",
     "20261203000001",
     "20261204000001",
+    "20261205000001",
 ];
 
 async fn every_migration_goes_up_down_and_up_again(f: Fixture) {
