@@ -61,7 +61,7 @@ pub async fn serve(
     });
     let (state, keys) = wiring::app_state(&settings, &storage, hasher)?;
     // Before the API listens: its first token is signed with the key set.
-    let mut keys_loaded = start_signing_keys(&keys).await?;
+    let mut keys_loaded = start_signing_keys(&keys, no_migrate).await?;
     let delivery = wiring::mail_delivery(&settings, &storage)?;
 
     // Both stop gracefully on SIGTERM and on Ctrl-C.
@@ -103,13 +103,15 @@ pub async fn serve(
 }
 
 /// Makes the first signing keys if there are none, and loads the set.
-/// `Ok(false)` when the database cannot be reached: the upkeep tries again
-/// every [`UPKEEP_EVERY`], and meanwhile logins answer 503 as they would
-/// for the database itself.
+/// `Ok(false)` when the database cannot be reached, or under
+/// `--no-migrate` for any failure (the key table may not exist yet, and
+/// readiness names the pending migrations): the upkeep tries again every
+/// [`UPKEEP_EVERY`], and meanwhile logins answer 503 as they would for the
+/// database itself.
 ///
 /// # Errors
 /// Any other failure (a key that does not open under the encryption key).
-async fn start_signing_keys(keys: &SigningKeys) -> anyhow::Result<bool> {
+async fn start_signing_keys(keys: &SigningKeys, no_migrate: bool) -> anyhow::Result<bool> {
     let Some(algorithm) = keys.algorithm() else {
         return Ok(true);
     };
@@ -122,6 +124,14 @@ async fn start_signing_keys(keys: &SigningKeys) -> anyhow::Result<bool> {
             tracing::warn!(
                 error = &*error as &dyn std::error::Error,
                 "cannot read the signing keys yet; trying again every few seconds"
+            );
+            Ok(false)
+        }
+        Err(error) if no_migrate => {
+            tracing::warn!(
+                error = &error as &dyn std::error::Error,
+                "cannot load the signing keys (--no-migrate: are migrations pending?); \
+                 trying again every few seconds"
             );
             Ok(false)
         }

@@ -27,9 +27,15 @@ struct Running {
 }
 
 fn start(vars: &[(&str, &str)]) -> Running {
+    start_with(&[], vars)
+}
+
+/// As [`start`], with `server serve ARGS`.
+fn start_with(args: &[&str], vars: &[(&str, &str)]) -> Running {
     let dir = TempDir::new().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .arg("serve")
+        .args(args)
         .current_dir(dir.path())
         .env_clear()
         .env("APP_SERVER__PORT", "0")
@@ -214,4 +220,23 @@ fn an_operations_port_in_use_is_a_clear_start_up_failure() {
         )),
         "{stderr}"
     );
+}
+
+#[test]
+fn with_no_migrate_on_a_fresh_database_under_eddsa_it_serves_and_readiness_names_the_migrations() {
+    // No key table yet: the keys cannot load, which must not stop the
+    // process; readiness says why, and the key set is not published empty.
+    let running = start_with(&["--no-migrate"], &[("APP_AUTH__SIGNING_ALG", "EdDSA")]);
+
+    let live = running.get("/health/live");
+    let ready = running.get("/health/ready");
+    let jwks = running.get("/.well-known/jwks.json");
+
+    assert!(live.starts_with("HTTP/1.1 200"), "{live}");
+    assert!(ready.starts_with("HTTP/1.1 503"), "{ready}");
+    assert!(ready.contains(r#""migrations":"#), "{ready}");
+    assert!(jwks.starts_with("HTTP/1.1 503"), "{jwks}");
+    assert!(jwks.contains("not_ready"), "{jwks}");
+    let (status, _) = running.signal("TERM");
+    assert!(status.success(), "{status}");
 }
