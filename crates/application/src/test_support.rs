@@ -59,7 +59,7 @@ impl MockPorts {
     }
 
     /// The ports as a service takes them, with a clock stopped at [`now`].
-    fn ports(self) -> (Ports, AuthConfig) {
+    pub fn ports(self) -> (Ports, AuthConfig) {
         let mut clock = MockClock::new();
         clock.expect_now().returning(now);
         let ports = Ports {

@@ -98,6 +98,12 @@ struct Loaded {
     current: Option<(KeyId, Timestamp)>,
     /// When a token with an unknown key last caused a reload.
     unknown_key_reload_at: Option<Timestamp>,
+    /// Reads of the store begun by [`SigningKeys::reload`], and the number
+    /// of the read whose set is installed: reloads may overlap (the upkeep
+    /// and a token with an unknown key), and a read begun earlier may hold
+    /// an older set, so it never replaces one begun later.
+    reads_begun: u64,
+    installed_read: u64,
 }
 
 impl std::fmt::Debug for SigningKeys {
@@ -162,7 +168,8 @@ impl SigningKeys {
     }
 
     /// Reads the key set again and installs it in the token codec (the
-    /// upkeep calls this every few seconds).
+    /// upkeep calls this every few seconds). Of overlapping reloads, one
+    /// whose read began before the installed set's installs nothing.
     ///
     /// # Errors
     /// As for [`start`](Self::start); the keys installed before stay.
@@ -170,14 +177,23 @@ impl SigningKeys {
         let Some(algorithm) = self.algorithm else {
             return Ok(());
         };
+        let read = {
+            let mut loaded = self.loaded();
+            loaded.reads_begun += 1;
+            loaded.reads_begun
+        };
         let keys = self.store.signing_keys(algorithm).await?;
         let ring = self.ring(algorithm, &keys)?;
-        self.tokens.install_keys(&ring)?;
         let current = keys
             .iter()
             .find(|key| key.state == KeyState::Current)
             .map(|key| (key.id, key.activated_at.unwrap_or(key.created_at)));
         let mut loaded = self.loaded();
+        if read < loaded.installed_read {
+            return Ok(());
+        }
+        self.tokens.install_keys(&ring)?;
+        loaded.installed_read = read;
         loaded.published = Some(published(&keys));
         loaded.current = current;
         Ok(())
