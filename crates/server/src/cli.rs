@@ -13,11 +13,14 @@ pub const ADMIN_PASSWORD_VAR: &str = "APP_ADMIN_PASSWORD";
 /// config/{APP_ENV}.toml and APP_... environment variables; see
 /// `server check-config`.
 #[derive(Debug, Parser)]
-#[command(name = "server", version)]
+#[command(name = "server", version, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// `serve`'s flags, for a bare `server` (`server --no-migrate`).
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
@@ -86,11 +89,10 @@ pub struct CreateAdminArgs {
 }
 
 impl Cli {
-    /// The command to run: a bare `server` serves, migrations included.
+    /// The command to run: a bare `server` serves, with `serve`'s flags.
     #[must_use]
     pub fn into_command(self) -> Command {
-        self.command
-            .unwrap_or_else(|| Command::Serve(ServeArgs::default()))
+        self.command.unwrap_or(Command::Serve(self.serve))
     }
 }
 
@@ -155,6 +157,22 @@ mod tests {
                 ..ServeArgs::default()
             })
         );
+    }
+
+    #[test]
+    fn a_bare_server_takes_the_flags_of_serve() {
+        assert_eq!(
+            parse(&["--no-migrate"]).unwrap(),
+            Command::Serve(ServeArgs {
+                no_migrate: true,
+                ..ServeArgs::default()
+            })
+        );
+    }
+
+    #[test]
+    fn serve_flags_before_another_command_are_errors() {
+        assert!(parse(&["--no-migrate", "migrate"]).is_err());
     }
 
     #[test]
