@@ -9,7 +9,8 @@ pub enum TokenType {
 }
 
 /// A new access token and refresh token (also the RFC 6749 §5.1 token
-/// response). Treat both tokens as opaque strings.
+/// response). A client treats both as opaque strings; another service may
+/// verify the access token itself (see `access_token`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(as = TokenPair, example = json!({
     "access_token": "eyJhbGciOiJIUzI1NiJ9.e30.c2lnbmF0dXJl",
@@ -19,7 +20,12 @@ pub enum TokenType {
     "refresh_expires_in": 2_592_000
 }))]
 pub struct TokenPairResponse {
-    /// Send as `Authorization: Bearer <access_token>`.
+    /// Send as `Authorization: Bearer <access_token>`. A JWT access token
+    /// (RFC 9068): header `typ: at+jwt`; claims `iss`, `sub` (the user
+    /// id), `aud` (when configured), `exp`, `iat`, `jti`, `client_id`,
+    /// `sid` (the session id) and `role`. Under `EdDSA` or `ES256` its
+    /// `kid` names a key of `/.well-known/jwks.json`; under `HS256` (a
+    /// shared secret, nothing published) it has no `kid`.
     pub access_token: String,
     pub token_type: TokenType,
     /// Seconds until the access token expires.
