@@ -230,6 +230,22 @@ def _set_if_string(body, member: str, value: str, pattern: str | None = None) ->
         body[member] = value
 
 
+def _use_own_session_id(case, token: str) -> None:
+    """A generated session id that is a UUID becomes the id of the case's
+    own session, so that ending a session is tested past "no such session"
+    (404); an id that is no UUID is kept (a negative case stays negative)."""
+    parameters = case.path_parameters or {}
+    try:
+        uuid.UUID(str(parameters.get("id")))
+    except ValueError:
+        return
+    listed = requests.get(f"{_base()}/api/v1/users/me/sessions", headers=_bearer(token), timeout=TIMEOUT)
+    if listed.status_code != 200:
+        raise RuntimeError(f"listing the sessions: {listed.status_code} {listed.text}")
+    parameters["id"] = listed.json()["items"][0]["id"]
+    case.path_parameters = parameters
+
+
 # No caching (`refresh_interval=None`): `get` runs for every case.
 @schemathesis.auth(refresh_interval=None)
 class FreshCredentials:
@@ -244,6 +260,8 @@ class FreshCredentials:
     def set(self, case, data, context):
         case.headers = case.headers or {}
         case.headers["Authorization"] = f"Bearer {data.token}"
+        if context.operation.definition.raw.get("operationId") == "revoke_my_session":
+            _use_own_session_id(case, data.token)
         _set_if_string(case.body, "current_password", data.password)
         if data.recovery_codes:
             _set_if_string(case.body, "code", data.recovery_codes[0])
