@@ -9,7 +9,7 @@ use domain::{
     SealedSecret, Session, SessionCreationError, SessionId, Timestamp, TokenHash, User, UserId,
 };
 
-use crate::connection::{DbConnection, write_transaction};
+use crate::connection::{DbConnection, on_backend, write_transaction};
 use crate::database::Database;
 use crate::effects;
 use crate::error::StoreError;
@@ -237,20 +237,26 @@ impl SessionRepository for Database {
                     let now = to_db(rotation.now);
                     // The session row first: this takes its row lock on
                     // PostgreSQL, so a concurrent revoke or rotation of the
-                    // same session waits here and then sees the outcome.
-                    let live = diesel::update(
-                        sessions::table
-                            .find(&id)
-                            .filter(sessions::revoked_at.is_null()),
-                    )
-                    .set((
-                        sessions::last_used_at.eq(now),
-                        sessions::refresh_expires_at.eq(to_db(rotation.refresh_expires_at)),
-                    ))
-                    .execute(conn)?;
-                    if live == 0 {
+                    // same session waits here and then sees the outcome. It
+                    // comes back as updated (nothing below changes it), so
+                    // no read closes the transaction.
+                    let live: Option<SessionRow> = on_backend!(&mut *conn, |inner| {
+                        diesel::update(
+                            sessions::table
+                                .find(&id)
+                                .filter(sessions::revoked_at.is_null()),
+                        )
+                        .set((
+                            sessions::last_used_at.eq(now),
+                            sessions::refresh_expires_at.eq(to_db(rotation.refresh_expires_at)),
+                        ))
+                        .returning(SessionRow::as_returning())
+                        .get_result(inner)
+                        .optional()
+                    })?;
+                    let Some(live) = live else {
                         return Err(Rotation::Lost);
-                    }
+                    };
                     // The compare-and-swap proper: only the session's current
                     // token is replaced.
                     let (sealed, until) = rotation.retry.as_ref().map_or((None, None), |retry| {
@@ -279,7 +285,7 @@ impl SessionRepository for Database {
                     erase_retries_of(conn, &id, Some(&rotation.old))?;
                     insert_refresh_token(conn, &rotation.new, &id, now)?;
                     effects::apply(conn, &effects, rotation.now)?;
-                    load_session(conn, &id).map_err(Rotation::Failed)
+                    Session::try_from(live).map(Some).map_err(Rotation::Failed)
                 });
                 match outcome {
                     Ok(session) => Ok(session),
