@@ -230,20 +230,32 @@ def _set_if_string(body, member: str, value: str, pattern: str | None = None) ->
         body[member] = value
 
 
-def _use_own_session_id(case, token: str) -> None:
-    """A generated session id that is a UUID becomes the id of the case's
-    own session, so that ending a session is tested past "no such session"
-    (404); an id that is no UUID is kept (a negative case stays negative)."""
+def _use_id_if_uuid(case, make_id) -> None:
+    """A generated `id` path parameter that is a UUID becomes `make_id()`,
+    an id the server knows, so that the operation is tested past 404; an id
+    that is no UUID is kept (a negative case stays negative)."""
     parameters = case.path_parameters or {}
     try:
         uuid.UUID(str(parameters.get("id")))
     except ValueError:
         return
+    parameters["id"] = make_id()
+    case.path_parameters = parameters
+
+
+def _own_session_id(token: str) -> str:
     listed = requests.get(f"{_base()}/api/v1/users/me/sessions", headers=_bearer(token), timeout=TIMEOUT)
     if listed.status_code != 200:
         raise RuntimeError(f"listing the sessions: {listed.status_code} {listed.text}")
-    parameters["id"] = listed.json()["items"][0]["id"]
-    case.path_parameters = parameters
+    return listed.json()["items"][0]["id"]
+
+
+def _user_id_with_mfa_on() -> str:
+    credentials = fresh_user(mfa="on")
+    me = requests.get(f"{_base()}/api/v1/users/me", headers=_bearer(credentials.token), timeout=TIMEOUT)
+    if me.status_code != 200:
+        raise RuntimeError(f"reading the user with two-factor on: {me.status_code} {me.text}")
+    return me.json()["id"]
 
 
 # No caching (`refresh_interval=None`): `get` runs for every case.
@@ -260,8 +272,11 @@ class FreshCredentials:
     def set(self, case, data, context):
         case.headers = case.headers or {}
         case.headers["Authorization"] = f"Bearer {data.token}"
-        if context.operation.definition.raw.get("operationId") == "revoke_my_session":
-            _use_own_session_id(case, data.token)
+        operation_id = context.operation.definition.raw.get("operationId")
+        if operation_id == "revoke_my_session":
+            _use_id_if_uuid(case, lambda: _own_session_id(data.token))
+        elif operation_id == "disable_user_mfa":
+            _use_id_if_uuid(case, _user_id_with_mfa_on)
         _set_if_string(case.body, "current_password", data.password)
         if data.recovery_codes:
             _set_if_string(case.body, "code", data.recovery_codes[0])
