@@ -61,7 +61,8 @@ pub async fn serve(
     });
     let (state, keys) = wiring::app_state(&settings, &storage, hasher)?;
     // Before the API listens: its first token is signed with the key set.
-    let mut keys_loaded = start_signing_keys(&keys, no_migrate).await?;
+    let schema_behind = no_migrate && storage.migrations_pending().await;
+    let mut keys_loaded = start_signing_keys(&keys, schema_behind).await?;
     let delivery = wiring::mail_delivery(&settings, &storage)?;
 
     // Both stop gracefully on SIGTERM and on Ctrl-C.
@@ -103,15 +104,15 @@ pub async fn serve(
 }
 
 /// Makes the first signing keys if there are none, and loads the set.
-/// `Ok(false)` when the database cannot be reached, or under
-/// `--no-migrate` for any failure (the key table may not exist yet, and
-/// readiness names the pending migrations): the upkeep tries again every
-/// [`UPKEEP_EVERY`], and meanwhile logins answer 503 as they would for the
-/// database itself.
+/// `Ok(false)` when the database cannot be reached, or for any failure
+/// while `schema_behind` (`--no-migrate` with migrations pending: the key
+/// table may not exist yet, and readiness names the migrations): the
+/// upkeep tries again every [`UPKEEP_EVERY`], and meanwhile logins answer
+/// 503 as they would for the database itself.
 ///
 /// # Errors
 /// Any other failure (a key that does not open under the encryption key).
-async fn start_signing_keys(keys: &SigningKeys, no_migrate: bool) -> anyhow::Result<bool> {
+async fn start_signing_keys(keys: &SigningKeys, schema_behind: bool) -> anyhow::Result<bool> {
     let Some(algorithm) = keys.algorithm() else {
         return Ok(true);
     };
@@ -127,10 +128,10 @@ async fn start_signing_keys(keys: &SigningKeys, no_migrate: bool) -> anyhow::Res
             );
             Ok(false)
         }
-        Err(error) if no_migrate => {
+        Err(error) if schema_behind => {
             tracing::warn!(
                 error = &error as &dyn std::error::Error,
-                "cannot load the signing keys (--no-migrate: are migrations pending?); \
+                "cannot load the signing keys while migrations are pending (--no-migrate); \
                  trying again every few seconds"
             );
             Ok(false)

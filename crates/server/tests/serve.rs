@@ -240,3 +240,51 @@ fn with_no_migrate_on_a_fresh_database_under_eddsa_it_serves_and_readiness_names
     let (status, _) = running.signal("TERM");
     assert!(status.success(), "{status}");
 }
+
+#[test]
+fn with_no_migrate_on_a_current_schema_keys_that_do_not_open_still_stop_the_start() {
+    // Only pending migrations excuse a key set that cannot load: keys
+    // sealed under another encryption key are a start-up failure.
+    let dir = TempDir::new().unwrap();
+    let url = format!("sqlite://{}/app.db", dir.path().display());
+    let server = |args: &[&str], encryption_key: &str| {
+        Command::new(env!("CARGO_BIN_EXE_server"))
+            .args(args)
+            .current_dir(dir.path())
+            .env_clear()
+            .env("APP_DATABASE__URL", &url)
+            .env("APP_SERVER__PORT", "0")
+            .env("APP_OPS__PORT", "0")
+            .env("APP_AUTH__SIGNING_ALG", "EdDSA")
+            .env("APP_AUTH__ENCRYPTION_KEY", encryption_key)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Each command must exit by itself; a server that serves instead is
+    // killed and fails the test.
+    let exited = |mut child: Child| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("still running after 30 s");
+            }
+            thread::sleep(Duration::from_millis(50));
+        }
+        child.wait_with_output().unwrap()
+    };
+    let first = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let other = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+    assert!(exited(server(&["migrate"], first)).status.success());
+    assert!(exited(server(&["keys", "rotate"], first)).status.success());
+
+    let out = exited(server(&["serve", "--no-migrate"], other));
+
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("loading the signing keys"), "{stderr}");
+}

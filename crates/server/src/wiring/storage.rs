@@ -228,6 +228,16 @@ impl Storage {
             .map_or_else(PoolState::default, Database::pool_state)
     }
 
+    /// Whether the database has migrations not applied yet; `false` for
+    /// storage without a schema, and when the database cannot say (it
+    /// cannot be reached: readiness reports that).
+    pub async fn migrations_pending(&self) -> bool {
+        match &self.database {
+            Some(database) => database.pending_migrations().await.unwrap_or(false),
+            None => false,
+        }
+    }
+
     /// Applies pending migrations and logs what was applied; storage
     /// without a schema has none.
     ///
