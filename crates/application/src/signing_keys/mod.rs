@@ -412,3 +412,7 @@ impl PublishedKeys for SigningKeys {
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "reload_tests.rs"]
+mod reload_tests;

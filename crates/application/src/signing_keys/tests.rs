@@ -5,9 +5,9 @@ use mockall::predicate::eq;
 use super::*;
 use crate::test_support::*;
 
-const ED: SigningAlgorithm = SigningAlgorithm::EdDsa;
+pub(super) const ED: SigningAlgorithm = SigningAlgorithm::EdDsa;
 
-fn asymmetric(mut ports: MockPorts) -> MockPorts {
+pub(super) fn asymmetric(mut ports: MockPorts) -> MockPorts {
     ports.config.signing_algorithm = Some(ED);
     ports
 }
@@ -28,7 +28,7 @@ fn generating(ports: &mut MockPorts) {
         .returning(|_, context| Ok(SealedSecret::new(context.as_bytes().to_vec())));
 }
 
-fn opening(ports: &mut MockPorts) {
+pub(super) fn opening(ports: &mut MockPorts) {
     ports
         .sealer
         .expect_open()
@@ -419,99 +419,4 @@ async fn a_manual_rotation_that_loses_a_race_says_so() {
         ports.signing_keys_service().rotate().await,
         Err(RotateKeysError::Raced)
     ));
-}
-
-/// A store whose first read answers `old` only once `gate` opens; every
-/// later read answers `new` at once.
-struct GatedStore {
-    gate: std::sync::Mutex<Option<tokio::sync::oneshot::Receiver<()>>>,
-    old: Vec<SigningKey>,
-    new: Vec<SigningKey>,
-}
-
-#[async_trait::async_trait]
-impl SigningKeyStore for GatedStore {
-    async fn signing_keys(&self, _: SigningAlgorithm) -> Result<Vec<SigningKey>, InfraError> {
-        let gate = self.gate.lock().unwrap().take();
-        match gate {
-            Some(gate) => {
-                gate.await.unwrap();
-                Ok(self.old.clone())
-            }
-            None => Ok(self.new.clone()),
-        }
-    }
-    async fn create_first_keys(
-        &self,
-        _: NewSigningKey,
-        _: NewSigningKey,
-    ) -> Result<bool, InfraError> {
-        unreachable!()
-    }
-    async fn rotate_signing_keys(
-        &self,
-        _: KeyId,
-        _: NewSigningKey,
-        _: Timestamp,
-    ) -> Result<bool, InfraError> {
-        unreachable!()
-    }
-    async fn delete_retired_keys(
-        &self,
-        _: SigningAlgorithm,
-        _: Timestamp,
-    ) -> Result<u64, InfraError> {
-        unreachable!()
-    }
-}
-
-#[tokio::test]
-async fn a_reload_whose_read_began_first_never_replaces_a_newer_set_installed_meanwhile() {
-    let mut ports = asymmetric(MockPorts::new());
-    opening(&mut ports);
-    let old = vec![
-        stored_key(ED, KeyState::Current, now()),
-        stored_key(ED, KeyState::Next, now()),
-    ];
-    let new = vec![
-        stored_key(ED, KeyState::Retired, now()),
-        stored_key(ED, KeyState::Current, now()),
-        stored_key(ED, KeyState::Next, now()),
-    ];
-    let new_current = new[1].id;
-    ports
-        .tokens
-        .expect_install_keys()
-        .times(1)
-        .returning(move |ring| {
-            assert_eq!(ring.signing.id, new_current);
-            Ok(())
-        });
-    let (open, gate) = tokio::sync::oneshot::channel();
-    let (mut wired, config) = ports.ports();
-    let store = Arc::new(GatedStore {
-        gate: std::sync::Mutex::new(Some(gate)),
-        old,
-        new,
-    });
-    wired.signing_keys = store.clone();
-    let service = Arc::new(SigningKeys::new(&wired, &config));
-
-    // The first reload reads, and waits for its answer; the second reads
-    // the newer set and installs it; then the first one's older read
-    // answers.
-    let first = tokio::spawn({
-        let service = service.clone();
-        async move { service.reload().await }
-    });
-    while store.gate.lock().unwrap().is_some() {
-        tokio::task::yield_now().await;
-    }
-    service.reload().await.unwrap();
-    open.send(()).unwrap();
-    first.await.unwrap().unwrap();
-
-    let published = service.published_keys().unwrap();
-    assert_eq!(published[0].id, new_current);
-    assert_eq!(published.len(), 3);
 }
